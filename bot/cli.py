@@ -1,0 +1,185 @@
+"""The `studio-mentor` command line: run the bot, ask offline, check and evaluate the knowledge base."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import DEFAULT_CONFIG_NAME, Config, ConfigError, load_config
+from bot.knowledge import KnowledgeError, SearchIndex, load_knowledge
+from bot.knowledge.evaluation import evaluate, read_labelled
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _config_path(arg: str | None) -> Path | None:
+    """Pick the config file: --config, then STUDIO_MENTOR_CONFIG, then ./config.toml if present."""
+    if arg:
+        return Path(arg)
+    if os.environ.get("STUDIO_MENTOR_CONFIG"):
+        return Path(os.environ["STUDIO_MENTOR_CONFIG"])
+    default = Path(DEFAULT_CONFIG_NAME)
+    return default if default.is_file() else None
+
+
+def _knowledge_dir(args: argparse.Namespace, config: Config) -> Path | None:
+    """Pick the knowledge folder: --knowledge, then the config's [bot] knowledge_dir, then the bundled one."""
+    return Path(args.knowledge) if getattr(args, "knowledge", None) else config.bot.knowledge_dir
+
+
+def _index(args: argparse.Namespace, config: Config) -> SearchIndex:
+    return SearchIndex(load_knowledge(_knowledge_dir(args, config)))
+
+
+def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """Answer questions offline, for a person or (--json) one JSON line per stdin line."""
+    index = _index(args, config)
+    if args.json:
+        questions = [args.question] if args.question else (line.rstrip("\r\n") for line in sys.stdin)
+        for question in questions:
+            result = index.search(question)
+            entry = result.best.entry if result.answered and result.best else None
+            record = {
+                "question": question,
+                "answered": result.answered,
+                "entry": entry.id if entry else None,
+                "section": entry.section if entry else None,
+                "score": round(result.score, 4),
+                "confidence": result.confidence.value,
+                "alternatives": [m.entry.id for m in result.alternatives]
+                + ([result.best.entry.id] if result.best and not result.answered else []),
+                "answer": entry.answer if entry else None,
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.flush()
+        return EXIT_OK
+    if not args.question or not args.question.strip():
+        print('error: ask needs a question, e.g. studio-mentor ask "do i need a degree?"', file=sys.stderr)
+        return EXIT_USAGE
+    result = index.search(args.question)
+    if result.answered and result.best:
+        entry = result.best.entry
+        out.write(f"{entry.title}\n\n{entry.answer}\n\n")
+        out.write(f"Source: {index.kb.section_title(entry.section)} ({entry.section})\n")
+        out.write(f"Confidence: {result.score:.2f}\n")
+        if result.alternatives:
+            out.write("Related: " + "; ".join(m.entry.title for m in result.alternatives) + "\n")
+        return EXIT_OK
+    if result.best:
+        options = [result.best, *result.alternatives]
+        out.write("I'm not sure I understood. Did you mean:\n")
+        for m in options:
+            out.write(f"  - {m.entry.title}  ({m.score:.2f})\n")
+        return EXIT_OK
+    out.write("Sorry, that's outside what I can answer: I only know about becoming a music producer.\n")
+    return EXIT_OK
+
+
+def cmd_kb_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """Validate the knowledge folder and list every problem."""
+    folder = _knowledge_dir(args, config)
+    try:
+        kb = load_knowledge(folder)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            out.write(f"{problem}\n")
+        out.write(f"{len(exc.problems)} problem(s) found\n")
+        return EXIT_PROBLEMS
+    out.write(f"OK: {len(kb.entries)} entries in {len(kb.sections)} sections\n")
+    return EXIT_OK
+
+
+def cmd_kb_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """Score a labelled question file and print the figures and every miss."""
+    index = _index(args, config)
+    try:
+        items = read_labelled(Path(args.file))
+    except (OSError, ValueError) as exc:
+        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report = evaluate(index, items)
+    out.write(report.render(verbose=not args.quiet))
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """Run the bot until SIGINT/SIGTERM."""
+    from bot.app import run  # imported late: the offline commands need no discord import
+
+    return run(config, knowledge_dir=_knowledge_dir(args, config))
+
+
+def cmd_sync(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """Sync slash commands globally (or to one server) once, then exit."""
+    from bot.app import sync_commands
+
+    return sync_commands(config, guild_id=args.guild, knowledge_dir=_knowledge_dir(args, config))
+
+
+def cmd_invite(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """Print the invite link with exactly the permissions the bot needs."""
+    from bot.invite import invite_url
+
+    out.write(invite_url(args.client_id) + "\n")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser (also used by the README test to list commands)."""
+    parser = argparse.ArgumentParser(prog="studio-mentor", description=__doc__)
+    parser.add_argument(
+        "--config", help=f"config file (default: $STUDIO_MENTOR_CONFIG or ./{DEFAULT_CONFIG_NAME})"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="run the bot (token from DISCORD_TOKEN or DISCORD_TOKEN_FILE)")
+    p.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("ask", help="answer a question offline from the knowledge base")
+    p.add_argument("question", nargs="?", help="the question; with --json, omit it to read stdin lines")
+    p.add_argument("--json", action="store_true", help="one JSON object per question line on stdin")
+    p.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
+    p.set_defaults(func=cmd_ask)
+
+    kb = sub.add_parser("kb", help="knowledge base tools").add_subparsers(dest="kb_command", required=True)
+    p = kb.add_parser("check", help="validate the knowledge folder and list every problem")
+    p.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
+    p.set_defaults(func=cmd_kb_check)
+    p = kb.add_parser("eval", help="score labelled questions (question<TAB>slugs|none)")
+    p.add_argument("file")
+    p.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
+    p.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
+    p.set_defaults(func=cmd_kb_eval)
+
+    p = sub.add_parser("sync", help="sync slash commands globally (or to --guild) and exit")
+    p.add_argument("--guild", type=int, help="sync to this server only")
+    p.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("invite", help="print the invite link with the permissions the bot needs")
+    p.add_argument("--client-id", type=int, help="application id (default: read from DISCORD_TOKEN)")
+    p.set_defaults(func=cmd_invite)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and `python -m bot`."""
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(_config_path(args.config))
+        return int(args.func(args, config, sys.stdout))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `studio-mentor ask --json | head` must not print a traceback
+        return EXIT_OK

@@ -1,0 +1,204 @@
+"""The bot's configuration: one frozen, typed object, validated once at start-up.
+
+Every problem is a ConfigError whose message names the file, the key and what is wrong, so `studio-mentor run`
+can print one line and exit 2 before it touches the network. The token never lives in the TOML file: it comes
+from DISCORD_TOKEN or the file named by DISCORD_TOKEN_FILE, and it is kept out of every repr.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_NAME = "config.toml"
+DEFAULT_DATABASE_NAME = "studio-mentor.db"
+# A bot token is three base64url parts joined by dots; checking the shape catches a pasted client secret or
+# a stray newline before Discord answers 401.
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{20,}$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the server owner (file, key, what is wrong)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordSettings:
+    """[discord]: where to reach Discord and how to sync commands."""
+
+    api_base: str = ""  # e.g. "http://127.0.0.1:8080/api/v10" for an HTTP proxy; "" is Discord itself
+    gateway_url: str = ""  # e.g. "ws://127.0.0.1:8080/gateway"; "" is Discord's own gateway
+    dev_guild_ids: tuple[int, ...] = ()  # servers whose slash commands are synced at every start
+    guild_ready_timeout: float = 2.0  # seconds discord.py waits for server data before on_ready
+    max_ratelimit_wait: float = 30.0  # longest rate-limit sleep before a send is given up and retried later
+
+
+@dataclass(frozen=True, slots=True)
+class BotSettings:
+    """[bot]: files and logging."""
+
+    database: Path = Path(DEFAULT_DATABASE_NAME)
+    knowledge_dir: Path | None = None  # None: the knowledge base bundled with the package
+    log_level: str = "INFO"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSettings:
+    """[answers]: defaults for answering in channels; each server can override them with /mentor settings."""
+
+    cooldown_seconds: int = 30  # per member, for channel answers (slash commands are never throttled)
+    help_channel_ids: tuple[int, ...] = ()  # channels answered in every server that has set none of its own
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole validated configuration."""
+
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
+    bot: BotSettings = field(default_factory=BotSettings)
+    answers: AnswerSettings = field(default_factory=AnswerSettings)
+    source: Path | None = None
+
+
+_SECTIONS: dict[str, type] = {"discord": DiscordSettings, "bot": BotSettings, "answers": AnswerSettings}
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def load_config(path: Path | None) -> Config:
+    """Load and validate a config file; with no file, return the defaults (database in the working dir)."""
+    if path is None:
+        return Config()
+    name = str(path)
+    try:
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{name}: file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{name}: invalid TOML: {exc}") from None
+    base = path.resolve().parent
+    parts: dict[str, Any] = {}
+    for section, values in raw.items():
+        if section not in _SECTIONS:
+            raise ConfigError(f"{name}: unknown section [{section}] (known: {', '.join(_SECTIONS)})")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{name}: [{section}] must be a table")
+        parts[section] = _section(name, section, _SECTIONS[section], values, base)
+    if "bot" not in parts:
+        parts["bot"] = BotSettings(database=base / DEFAULT_DATABASE_NAME)
+    return Config(**parts, source=path)
+
+
+def _section(name: str, section: str, cls: type, values: dict[str, Any], base: Path) -> Any:
+    """Validate one table against its dataclass's fields and types."""
+    known = {f.name: f for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        where = f"{name}: [{section}] {key}"
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key (known: {', '.join(known)})")
+        kwargs[key] = _convert(where, key, known[key].type, value, base)
+    if section == "bot":
+        kwargs.setdefault("database", base / DEFAULT_DATABASE_NAME)
+    return cls(**kwargs)
+
+
+def _convert(where: str, key: str, kind: Any, value: Any, base: Path) -> Any:
+    """Check and convert one value to its field's type."""
+    kind = str(kind)
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string, got {_type_name(value)}")
+        if key == "log_level":
+            if value.upper() not in _LOG_LEVELS:
+                raise ConfigError(f"{where}: expected one of {', '.join(_LOG_LEVELS)}, got '{value}'")
+            return value.upper()
+        if key in ("api_base", "gateway_url") and value and not re.match(r"^(https?|wss?)://", value):
+            raise ConfigError(f"{where}: expected an http(s):// or ws(s):// URL, got '{value}'")
+        return value.rstrip("/")
+    if kind in ("int", "float"):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (kind == "int" and isinstance(value, float))
+        ):
+            raise ConfigError(
+                f"{where}: expected {'an integer' if kind == 'int' else 'a number'}, got {_type_name(value)}"
+            )
+        if value < 0:
+            raise ConfigError(f"{where}: must not be negative, got {value}")
+        return int(value) if kind == "int" else float(value)
+    if kind == "tuple[int, ...]":
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        ):
+            raise ConfigError(f"{where}: expected a list of ids (integers), got {_type_name(value)}")
+        if any(v <= 0 for v in value):
+            raise ConfigError(f"{where}: ids must be positive")
+        return tuple(value)
+    if kind in ("Path", "Path | None"):
+        if not isinstance(value, str) or (not value and kind == "Path"):
+            raise ConfigError(f"{where}: expected a file path (string), got {_type_name(value)}")
+        if not value:
+            return None
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else base / p
+    raise AssertionError(f"unhandled config type {kind}")  # a programming error, caught by tests
+
+
+def _type_name(value: Any) -> str:
+    """Name a TOML value's type the way a config author thinks of it."""
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+class Token:
+    """The bot token; its repr and str never reveal it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the secret, only to hand it to discord.py."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Token('***')"
+
+    __str__ = __repr__
+
+
+def load_token(environ: os._Environ[str] | dict[str, str] | None = None) -> Token:
+    """Read the token from DISCORD_TOKEN or the file named by DISCORD_TOKEN_FILE, and check its shape."""
+    env = os.environ if environ is None else environ
+    value = env.get("DISCORD_TOKEN")
+    source = "DISCORD_TOKEN"
+    if not value and env.get("DISCORD_TOKEN_FILE"):
+        file = env["DISCORD_TOKEN_FILE"]
+        source = f"DISCORD_TOKEN_FILE ({file})"
+        try:
+            value = Path(file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{source}: cannot read the token file ({exc.__class__.__name__})") from None
+    if not value or not value.strip():
+        raise ConfigError("DISCORD_TOKEN: not set; put the bot token in DISCORD_TOKEN or DISCORD_TOKEN_FILE")
+    value = value.strip()
+    if value.lower().startswith("bot "):
+        value = value[4:].strip()
+    if not _TOKEN_RE.match(value):
+        raise ConfigError(f"{source}: does not look like a bot token (three dot-separated parts)")
+    return Token(value)

@@ -1,0 +1,105 @@
+"""Score the retrieval engine on labelled member questions (`studio-mentor kb eval`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.knowledge.search import SearchIndex
+
+OFF_TOPIC = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """One labelled question: the sections a moderator would accept, or none for off-topic."""
+
+    question: str
+    accepted: frozenset[str]  # empty: the question must be declined
+
+    @property
+    def on_topic(self) -> bool:
+        """Return True when some section answers this question."""
+        return bool(self.accepted)
+
+
+def read_labelled(path: Path) -> list[Labelled]:
+    """Read a question<TAB>slugs file; '#' lines are comments; 'none' marks off-topic questions."""
+    items: list[Labelled] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        question, sep, labels = line.rpartition("\t")
+        if not sep or not question.strip():
+            raise ValueError(f"line {number}: expected question<TAB>slugs")
+        slugs = {s.strip() for s in labels.split(",") if s.strip()}
+        items.append(Labelled(question, frozenset() if slugs == {OFF_TOPIC} else frozenset(slugs)))
+    return items
+
+
+@dataclass
+class Report:
+    """Evaluation figures and the questions the engine got wrong."""
+
+    on_topic: int = 0
+    on_topic_hits: int = 0
+    off_topic: int = 0
+    off_topic_declined: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def hit_rate(self) -> float:
+        """Return the share of on-topic questions answered from an accepted section."""
+        return self.on_topic_hits / self.on_topic if self.on_topic else 0.0
+
+    @property
+    def decline_rate(self) -> float:
+        """Return the share of off-topic questions declined."""
+        return self.off_topic_declined / self.off_topic if self.off_topic else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        """Return the share of all questions handled right."""
+        total = self.on_topic + self.off_topic
+        return (self.on_topic_hits + self.off_topic_declined) / total if total else 0.0
+
+    def render(self, verbose: bool = True) -> str:
+        """Format the report for a terminal: misses first, figures last (so `tail` shows them)."""
+        lines = ["Misses:", *self.misses] if verbose and self.misses else []
+        lines += [
+            f"questions: {self.on_topic + self.off_topic} "
+            f"({self.on_topic} on-topic, {self.off_topic} off-topic)",
+            f"on-topic hit@1: {self.hit_rate:.1%} ({self.on_topic_hits}/{self.on_topic})",
+            f"off-topic declined: {self.decline_rate:.1%} ({self.off_topic_declined}/{self.off_topic})",
+            f"overall accuracy: {self.accuracy:.1%}",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def evaluate(index: SearchIndex, items: list[Labelled]) -> Report:
+    """Run every question through the engine and count hits, declines and misses."""
+    report = Report()
+    for item in items:
+        result = index.search(item.question)
+        got = result.best.entry if result.answered and result.best else None
+        if item.on_topic:
+            report.on_topic += 1
+            if got and got.section in item.accepted:
+                report.on_topic_hits += 1
+            else:
+                what = f"{got.id} ({got.section})" if got else "declined"
+                near = f", best {result.best.entry.id} {result.score:.2f}" if result.best and not got else ""
+                report.misses.append(
+                    f"  MISS on-topic  {item.question!r}: got {what} score {result.score:.2f}{near}, "
+                    f"wanted {','.join(sorted(item.accepted))}"
+                )
+        else:
+            report.off_topic += 1
+            if got is None:
+                report.off_topic_declined += 1
+            else:
+                report.misses.append(
+                    f"  MISS off-topic {item.question!r}: answered {got.id} ({got.section}) "
+                    f"score {result.score:.2f}"
+                )
+    return report

@@ -1,0 +1,53 @@
+"""The knowledge base's data types: what a loaded, validated knowledge base holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One section of the article; every entry is drawn from exactly one."""
+
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One curated member question with its answer."""
+
+    id: str
+    title: str
+    section: str
+    stages: tuple[str, ...]
+    related: tuple[str, ...]
+    phrasings: tuple[str, ...]
+    keywords: tuple[str, ...]
+    synonyms: tuple[tuple[str, ...], ...]
+    answer: str
+    source: str = ""  # file name it came from, for error messages and /kb commands
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    """A validated knowledge base: sections in article order and entries in file order."""
+
+    article: str
+    sections: tuple[Section, ...]
+    entries: tuple[Entry, ...]
+    by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
+    section_by_slug: dict[str, Section] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {e.id: e for e in self.entries})
+        object.__setattr__(self, "section_by_slug", {s.slug: s for s in self.sections})
+
+    def entries_in(self, slug: str) -> list[Entry]:
+        """Return the entries drawn from one article section, in file order."""
+        return [e for e in self.entries if e.section == slug]
+
+    def section_title(self, slug: str) -> str:
+        """Return a section's title, or the slug itself for an unknown one."""
+        section = self.section_by_slug.get(slug)
+        return section.title if section else slug

@@ -1,0 +1,241 @@
+"""Text normalisation shared by the index and the queries.
+
+Both sides go through the same pipeline, so whatever a member types ("wat r the daw skilz u need??") and
+whatever an author wrote ("What DAW skills do you need?") meet as the same tokens. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A question longer than this is cut before matching: nobody's real question needs more, and it bounds the
+# work a 10,000-character paste can cause (characters).
+MAX_QUERY_CHARS = 400
+
+_WORD_RE = re.compile(r"[a-z0-9]+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_REPEATS_RE = re.compile(r"(.)\1{2,}")  # "sooooo" -> "soo": three or more of a letter collapse to two
+
+# Contractions are expanded before punctuation is dropped, so "what's" and "whats" both become "what is".
+_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"\bcan'?t\b", "can not"),
+        (r"\bwon'?t\b", "will not"),
+        (r"\b(\w+)n't\b", r"\1 not"),
+        (r"\b(i)'m\b", r"\1 am"),
+        (r"\b(\w+)'re\b", r"\1 are"),
+        (r"\b(\w+)'ve\b", r"\1 have"),
+        (r"\b(\w+)'ll\b", r"\1 will"),
+        (r"\b(\w+)'d\b", r"\1 would"),
+        (r"\b(what|that|it|there|who|where|how|he|she|here)'s\b", r"\1 is"),
+        (r"'s\b", ""),  # possessive: "a producer's job" -> "a producer job"
+    )
+)
+
+# Chat spellings and apostrophe-less contractions, one token to one or more tokens.
+CHAT_SPELLINGS: dict[str, str] = {
+    "u": "you",
+    "ya": "you",
+    "yu": "you",
+    "r": "are",
+    "ur": "your",
+    "urs": "yours",
+    "y": "why",
+    "2": "to",
+    "4": "for",
+    "b4": "before",
+    "n": "and",
+    "nd": "and",
+    "w": "with",
+    "wo": "without",
+    "pls": "please",
+    "plz": "please",
+    "pleas": "please",
+    "thx": "thanks",
+    "ty": "thanks",
+    "wat": "what",
+    "wut": "what",
+    "wot": "what",
+    "wht": "what",
+    "whats": "what is",
+    "hw": "how",
+    "hows": "how is",
+    "whos": "who is",
+    "wheres": "where is",
+    "thats": "that is",
+    "its": "it is",
+    "im": "i am",
+    "ive": "i have",
+    "ill": "i will",
+    "id": "i would",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "cant": "can not",
+    "cannot": "can not",
+    "wont": "will not",
+    "isnt": "is not",
+    "arent": "are not",
+    "shouldnt": "should not",
+    "wouldnt": "would not",
+    "couldnt": "could not",
+    "havent": "have not",
+    "gonna": "going to",
+    "wanna": "want to",
+    "gotta": "got to",
+    "tryna": "trying to",
+    "kinda": "kind of",
+    "sorta": "sort of",
+    "lemme": "let me",
+    "gimme": "give me",
+    "dunno": "do not know",
+    "idk": "i do not know",
+    "tbh": "",
+    "ngl": "",
+    "imo": "",
+    "imho": "",
+    "lol": "",
+    "lmao": "",
+    "pls2": "please",
+    "rn": "right now",
+    "abt": "about",
+    "bc": "because",
+    "cuz": "because",
+    "cos": "because",
+    "coz": "because",
+    "tho": "though",
+    "thru": "through",
+    "smth": "something",
+    "sth": "something",
+    "sb": "somebody",
+    "ppl": "people",
+    "prob": "probably",
+    "probs": "probably",
+    "diff": "different",
+    "yr": "year",
+    "yrs": "years",
+    "gud": "good",
+    "gd": "good",
+}
+
+# Words that carry no topic: dropped before matching so "how do i ..." does not make every question alike.
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a about above after again all also am an and any are as at be because been before being below between
+    both but by can could did do does doing done down during each either else ever every few for from
+    further get gets getting got had has have having he her here hers him his how however i if in into is
+    it its itself just let lets like me might mine more most much must my myself need needs no nor not now
+    of off on once only or other ought our ours out over own please pretty probably quite rather really
+    right same shall she should so some something somebody such than thank thanks that the their theirs
+    them then there these they thing things this those though through to too under until up upon us very
+    want wanna was way we were what whats when where whether which while who whom whose why will with
+    within without would yeah yes yet you your yours yourself hey hi hello ok okay tell explain know kind
+    sort guys guy anyone someone bro pls even still actually basically literally honestly mean means
+    going go goes gonna one ones stuff im ive id dont doesnt cant whats thats
+    """.split()
+)
+
+# Suffixes stripped by the light stemmer, longest first, so "producing", "producer" and "production" meet.
+_SUFFIXES: tuple[str, ...] = (
+    "ational",
+    "ization",
+    "ivity",
+    "fulness",
+    "ousness",
+    "iveness",
+    "ations",
+    "ments",
+    "tions",
+    "ation",
+    "ships",
+    "tion",
+    "ness",
+    "ment",
+    "ship",
+    "ity",
+    "ings",
+    "ions",
+    "ists",
+    "ers",
+    "ing",
+    "ion",
+    "ist",
+    "ies",
+    "ful",
+    "ive",
+    "ous",
+    "ly",
+    "ed",
+    "er",
+    "es",
+    "al",
+    "s",
+    "e",
+    "y",
+)
+_MIN_STEM = 3  # never cut a word below three letters: "mix", "ear" and "daw" must survive
+
+
+def clean(text: str) -> str:
+    """Return text made safe to process: valid Unicode, no control characters, bounded length."""
+    if not isinstance(text, str):
+        text = str(text)
+    # Lone surrogates cannot be encoded; replace them rather than let any later step raise.
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = "".join(ch if ch.isprintable() else " " for ch in text[: MAX_QUERY_CHARS * 2])
+    return text[:MAX_QUERY_CHARS]
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and unify apostrophes ("Café’s" -> "cafe's")."""
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.casefold()
+
+
+def words(text: str) -> list[str]:
+    """Split folded text into words after expanding contractions and chat spellings."""
+    text = fold(clean(text))
+    for pattern, repl in _CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    text = text.replace("'", "")
+    text = _REPEATS_RE.sub(r"\1\1", text)
+    out: list[str] = []
+    for word in _WORD_RE.findall(text):
+        expanded = CHAT_SPELLINGS.get(word)
+        if expanded is None:
+            out.append(word)
+        elif expanded:
+            out.extend(expanded.split())
+    return out
+
+
+def content_words(text: str) -> list[str]:
+    """Return the words of text that can carry a topic (stopwords and lone digits dropped)."""
+    return [w for w in words(text) if w not in STOPWORDS and not (len(w) == 1 and w.isdigit())]
+
+
+def stem(word: str) -> str:
+    """Reduce a word to a crude stem so inflections compare equal ("engineering" ~ "engineer")."""
+    for _ in range(4):  # to a fixed point: "engineering" -> "engineer" -> "engine" -> "engin"
+        shorter = _strip_suffix(word)
+        if shorter == word:
+            break
+        word = shorter
+    return word
+
+
+def _strip_suffix(word: str) -> str:
+    """Strip one common English suffix; repeated, this makes a stem."""
+    if len(word) <= _MIN_STEM + 1 or word.isdigit():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            base = word[: -len(suffix)]
+            # "mixing" -> "mix", but "running" -> "run": undo a doubled final consonant.
+            if suffix in ("ing", "ed", "er", "ers") and len(base) > _MIN_STEM and base[-1] == base[-2]:
+                base = base[:-1]
+            return base
+    return word
