@@ -1,0 +1,58 @@
+"""Numbered schema migrations (sqlite-utils Migrations), applied at every start-up.
+
+Never edit a released migration: add a new numbered one. Each runs in its own transaction and is recorded in
+`_sqlite_migrations`, so a half-applied upgrade cannot happen and re-running is a no-op.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("studio-mentor")
+
+
+@migrations()
+def m0001_guild_settings(db: Database) -> None:
+    """Per-server settings changed with /mentor settings."""
+    db["guild_settings"].create(
+        {
+            "guild_id": int,
+            "help_channel_ids": str,  # JSON list of channel ids; NULL means "use the config default"
+            "moderator_role_id": int,
+            "cooldown_seconds": int,
+            "updated_at": str,
+        },
+        pk="guild_id",
+    )
+
+
+@migrations()
+def m0002_questions(db: Database) -> None:
+    """Every question asked, with what the bot did, for /kb gaps."""
+    db["questions"].create(
+        {
+            "id": int,
+            "guild_id": int,
+            "channel_id": int,
+            "user_id": int,
+            "question": str,
+            "normalised": str,  # folded text, so "Do I need uni?" and "do i need uni" count together
+            "source": str,  # slash | mention | channel
+            "outcome": str,  # answered | suggested | declined
+            "entry_id": str,
+            "score": float,
+            "created_at": str,
+        },
+        pk="id",
+    )
+    db["questions"].create_index(["guild_id", "outcome"])
+
+
+@migrations()
+def m0003_feedback(db: Database) -> None:
+    """Helpful / not helpful votes, one per member per answer per server."""
+    db["feedback"].create(
+        {"guild_id": int, "user_id": int, "entry_id": str, "helpful": int, "created_at": str},
+        pk=("guild_id", "user_id", "entry_id"),
+    )
