@@ -1,0 +1,159 @@
+"""The retrieval engine on the shipped knowledge base: answers, typos, slang, declines, odd input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.knowledge import Confidence, SearchIndex, load_knowledge
+from bot.knowledge.search import ANSWER_THRESHOLD, MAX_ALTERNATIVES
+from bot.knowledge.text import content_words, stem, words
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return SearchIndex(load_knowledge())
+
+
+@pytest.mark.parametrize(
+    ("question", "sections"),
+    [
+        ("is a music production degree worth getting", {"formal-education"}),
+        ("do i have to go to uni to make it as a producer", {"formal-education"}),
+        ("how do i get real studio experience", {"hands-on-training", "starting-as-an-intern"}),
+        ("what does an intern do all day at a studio", {"starting-as-an-intern"}),
+        ("assistant producer duties", {"assistant-producer-role"}),
+        ("how do i move up from assistant to full producer", {"advancing-to-producer", "career-path"}),
+        ("do i need to play an instrument", {"musical-talent"}),
+        ("how important is music theory", {"musical-talent", "formal-education"}),
+        ("which daw skills matter most", {"technical-proficiency", "sound-engineering"}),
+        ("where should i put the microphone when recording", {"sound-engineering"}),
+        ("how do i stay up to date with new production tech", {"continuous-learning"}),
+        ("how do i find my own unique sound", {"creativity"}),
+        (
+            "what does a producer actually do",
+            {"job-responsibilities", "music-production", "advancing-to-producer"},
+        ),
+        ("how do i work with artists without clashing", {"collaboration"}),
+        ("whats the career ladder for producers", {"career-path"}),
+    ],
+)
+def test_plain_questions_are_answered_from_the_right_section(
+    index: SearchIndex, question: str, sections: set[str]
+) -> None:
+    """Everyday phrasings land on an entry from an accepted section, with high confidence."""
+    result = index.search(question)
+    assert result.confidence is Confidence.HIGH, (question, result)
+    assert result.best is not None and result.best.entry.section in sections
+
+
+@pytest.mark.parametrize(
+    ("question", "sections"),
+    [
+        ("internshp tips pls", {"starting-as-an-intern", "hands-on-training"}),
+        ("do u need a degre 2 be a producr", {"formal-education"}),
+        (
+            "wat r the best ways 2 lern mixing",
+            {"technical-proficiency", "sound-engineering", "music-production"},
+        ),
+        ("MIC PLACEMENT???", {"sound-engineering"}),
+        ("ear trainning for producers", {"musical-talent"}),
+        ("Café, résumé: what does an assistânt producer do?", {"assistant-producer-role"}),
+    ],
+)
+def test_typos_slang_case_and_accents_are_tolerated(
+    index: SearchIndex, question: str, sections: set[str]
+) -> None:
+    """Misspellings, chat spellings, shouting and accents still find the answer."""
+    result = index.search(question)
+    assert result.answered, (question, result)
+    assert result.best is not None and result.best.entry.section in sections
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the weather like tomorrow",
+        "how do i cook a good lasagna",
+        "how do i become a doctor",
+        "do i need a degree to be a nurse",
+        "who won the football last night",
+        "recommend me a good anime",
+        "what is the capital of france",
+        "hello",
+        "lol",
+        "thanks",
+    ],
+)
+def test_off_topic_questions_are_declined(index: SearchIndex, question: str) -> None:
+    """Questions the article can't answer get no answer rather than a wrong one."""
+    result = index.search(question)
+    assert not result.answered, (question, result.best)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "",
+        "   \t\n ",
+        "?!?!...",
+        "🎧🎹🔥",
+        "a" * 10_000,
+        "music " * 2_000,
+        "\x00\x00producer\x00",
+        "\ud800\udfff intern",
+        "¿Cómo me convierto en productor musical?",
+        "音楽プロデューサーになるには",
+        "<@123> @everyone @here",
+    ],
+)
+def test_odd_input_never_raises(index: SearchIndex, question: str) -> None:
+    """Empty, huge, emoji, NUL, surrogate and foreign input give a result, never an exception."""
+    result = index.search(question)
+    assert result.confidence in set(Confidence)
+    if not question.strip() or question in ("?!?!...", "🎧🎹🔥"):
+        assert result.confidence is Confidence.NONE
+
+
+def test_confidence_bands_are_consistent(index: SearchIndex) -> None:
+    """An answered result scores at or above the answer threshold and offers at most three alternatives."""
+    result = index.search("how do i land an internship at a recording studio")
+    assert result.answered and result.score >= ANSWER_THRESHOLD
+    assert len(result.alternatives) <= MAX_ALTERNATIVES
+    assert result.best is not None
+    assert all(m.entry.id != result.best.entry.id for m in result.alternatives)
+    assert all(m.score <= result.best.score for m in result.alternatives)
+
+
+def test_suggest_returns_titles_for_autocomplete(index: SearchIndex) -> None:
+    """Autocomplete gets at most 25 entries, relevant ones first, and something for empty input."""
+    assert 0 < len(index.suggest("")) <= 25
+    hits = index.suggest("intern", limit=25)
+    assert len(hits) <= 25
+    assert hits[0].section in {"starting-as-an-intern", "hands-on-training", "career-path"}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=600))
+def test_engine_never_raises_on_arbitrary_text(index: SearchIndex, text: str) -> None:
+    """Property: any Unicode text gives a SearchResult with a score in [0, 1]."""
+    result = index.search(text)
+    assert 0.0 <= result.score <= 1.0
+    assert result.answered == (result.confidence is Confidence.HIGH)
+
+
+def test_normalisation_expands_chat_spellings_and_contractions() -> None:
+    """'wat r u' and "what's" are read as plain English."""
+    assert words("Wat r u doin'") == ["what", "are", "you", "doin"]
+    assert words("What’s a producer's job?") == ["what", "is", "a", "producer", "job"]
+    assert content_words("how do i become a producer pls") == ["become", "producer"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("producer", "production"), ("engineering", "engineer"), ("internships", "intern"), ("mixing", "mix")],
+)
+def test_stemmer_joins_inflections(a: str, b: str) -> None:
+    """Inflections of one word share a stem."""
+    assert stem(a) == stem(b)
