@@ -51,8 +51,8 @@ def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
                 "section": entry.section if entry else None,
                 "score": round(result.score, 4),
                 "confidence": result.confidence.value,
-                "alternatives": [m.entry.id for m in result.alternatives]
-                + ([result.best.entry.id] if result.best and not result.answered else []),
+                "alternatives": [e.id for e in result.suggestions]
+                or [m.entry.id for m in result.alternatives if result.answered],
                 "answer": entry.answer if entry else None,
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -70,11 +70,10 @@ def cmd_ask(args: argparse.Namespace, config: Config, out: TextIO) -> int:
         if result.alternatives:
             out.write("Related: " + "; ".join(m.entry.title for m in result.alternatives) + "\n")
         return EXIT_OK
-    if result.best:
-        options = [result.best, *result.alternatives]
-        out.write("I'm not sure I understood. Did you mean:\n")
-        for m in options:
-            out.write(f"  - {m.entry.title}  ({m.score:.2f})\n")
+    if result.suggestions:
+        out.write(f"I'm not sure I understood (confidence {result.score:.2f}). Did you mean:\n")
+        for entry in result.suggestions:
+            out.write(f"  - {entry.title}\n")
         return EXIT_OK
     out.write("Sorry, that's outside what I can answer: I only know about becoming a music producer.\n")
     return EXIT_OK

@@ -67,10 +67,11 @@ class Answers(commands.Cog):
             await interaction.response.send_message(
                 embed=ui.answer_embed(index.kb, entry), view=ui.answer_view(index.kb, entry)
             )
-        elif result.best:
-            entries = [result.best.entry, *(m.entry for m in result.alternatives)]
+        elif result.suggestions:
             await interaction.response.send_message(
-                ui.suggestions_text(entries), view=ui.suggestions_view(entries), ephemeral=True
+                ui.suggestions_text(result.suggestions),
+                view=ui.suggestions_view(result.suggestions),
+                ephemeral=True,
             )
         else:
             await interaction.response.send_message(ui.DECLINE_TEXT, ephemeral=True)
@@ -132,7 +133,7 @@ class Answers(commands.Cog):
             )
             return
         result = self.library.index.search(question)
-        if not result.best or (result.confidence is Confidence.WEAK and not mentioned):
+        if result.confidence is Confidence.NONE or (result.confidence is Confidence.WEAK and not mentioned):
             # In a help channel, silence beats noise: only a mention gets "did you mean" or a decline.
             self._record(message, question, "mention" if mentioned else "channel", result)
             if mentioned:
@@ -140,15 +141,17 @@ class Answers(commands.Cog):
             return
         self._record(message, question, "mention" if mentioned else "channel", result)
         kb = self.library.index.kb
-        if result.answered:
+        if result.answered and result.best:
             entry = result.best.entry
             await self._throttled_reply(
                 message, guild_id, embed=ui.answer_embed(kb, entry), view=ui.answer_view(kb, entry)
             )
         else:
-            entries = [result.best.entry, *(m.entry for m in result.alternatives)]
             await self._throttled_reply(
-                message, guild_id, content=ui.suggestions_text(entries), view=ui.suggestions_view(entries)
+                message,
+                guild_id,
+                content=ui.suggestions_text(result.suggestions),
+                view=ui.suggestions_view(result.suggestions),
             )
 
     async def _throttled_reply(self, message: discord.Message, guild_id: int, **kwargs: object) -> None:

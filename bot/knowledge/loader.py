@@ -165,7 +165,6 @@ def _file_entries(
 
 def _entry(name: str, section: str, index: int, raw: Any, problems: list[Problem]) -> Entry | None:
     """Validate one [[entry]] table; record problems and return None if it is unusable."""
-    before = len(problems)
     if not isinstance(raw, dict):
         problems.append(Problem(name, f"entry #{index + 1} is not a table"))
         return None
@@ -206,18 +205,20 @@ def _entry(name: str, section: str, index: int, raw: Any, problems: list[Problem
         if stage not in STAGE_VALUES:
             bad("stages", f"unknown stage '{stage}' (use {', '.join(sorted(STAGE_VALUES))})")
     synonyms = _synonym_groups(raw.get("synonyms", []), bad)
-    if len(problems) > before:
+    if not isinstance(entry_id, str) or not entry_id:
         return None
+    # An entry with problems is still returned (the load fails anyway) so that the cross-file checks
+    # (duplicate ids, related ids, synonyms) report on it too: an author sees every problem in one run.
     return Entry(
         id=str(entry_id),
-        title=str(title).strip(),
+        title=str(title or "").strip(),
         section=section,
-        stages=lists["stages"],
-        related=lists["related"],
-        phrasings=lists["phrasings"],
-        keywords=lists["keywords"],
+        stages=lists.get("stages", ()),
+        related=lists.get("related", ()),
+        phrasings=lists.get("phrasings", ()),
+        keywords=lists.get("keywords", ()),
         synonyms=synonyms,
-        answer=str(answer).strip(),
+        answer=str(answer or "").strip(),
         source=name,
     )
 

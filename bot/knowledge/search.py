@@ -39,6 +39,7 @@ PHRASE_SCORER = fuzz.token_sort_ratio
 # "doctor" -> "actor".
 TYPO_MIN_SIMILARITY = 0.75
 TYPO_MIN_LENGTH = 4  # shorter words are too ambiguous to correct ("eq" must not become "ear")
+PREFIX_MIN_LENGTH = 5  # an unknown word this long that starts a known word is read as its clipped form
 # Weights of the fused confidence (they sum to 1, so the confidence is 0..1 like its parts).
 WEIGHT_COVERAGE = 0.5
 WEIGHT_FOCUS = 0.15
@@ -75,13 +76,20 @@ class SearchResult:
 
     question: str
     confidence: Confidence
-    best: Match | None
-    alternatives: tuple[Match, ...]
+    best: Match | None  # the top-ranked entry, even when declined (for diagnostics); check `confidence`
+    alternatives: tuple[Match, ...]  # runners-up above SUGGEST_THRESHOLD
 
     @property
     def answered(self) -> bool:
         """Return True when the best match is confident enough to answer with."""
         return self.confidence is Confidence.HIGH
+
+    @property
+    def suggestions(self) -> list[Entry]:
+        """Return the entries to offer as "did you mean": empty unless the match is weak."""
+        if self.confidence is not Confidence.WEAK or self.best is None:
+            return []
+        return [self.best.entry, *(m.entry for m in self.alternatives)]
 
     @property
     def score(self) -> float:
@@ -129,6 +137,10 @@ class SearchIndex:
             )
         self._vocabulary = sorted(vocabulary)
         self._known = frozenset(self._vocabulary)
+        by_initial: dict[str, list[str]] = defaultdict(list)
+        for w in self._vocabulary:
+            by_initial[w[0]].append(w)
+        self._by_initial = dict(by_initial)
         postings: dict[str, list[int]] = defaultdict(list)
         for i, doc in enumerate(self._docs):
             for s in doc.stems:
@@ -172,15 +184,22 @@ class SearchIndex:
             if variant in self._known:
                 fixed = variant
                 break
+            # Typos rarely hit the first letter, and requiring it keeps "earn" from becoming "learn".
             hit = process.extractOne(
                 variant,
-                self._vocabulary,
+                self._by_initial.get(variant[0], ()),
                 scorer=Levenshtein.normalized_similarity,
                 score_cutoff=TYPO_MIN_SIMILARITY,
             )
             if hit is not None:
                 fixed = hit[0]
                 break
+            # Clipped slang: "collab" for "collaborate", "engin" for "engineering".
+            if len(variant) >= PREFIX_MIN_LENGTH:
+                longer = [w for w in self._by_initial.get(variant[0], ()) if w.startswith(variant)]
+                if longer:
+                    fixed = min(longer, key=len)
+                    break
         if len(self._typo_cache) < 50_000:  # bounded: arbitrary user text must not grow memory forever
             self._typo_cache[word] = fixed
         return fixed or word
@@ -220,7 +239,7 @@ class SearchIndex:
         elif best.score >= SUGGEST_THRESHOLD:
             level = Confidence.WEAK
         else:
-            return SearchResult(question, Confidence.NONE, None, ())
+            level = Confidence.NONE
         alternatives = tuple(m for m in matches[1 : 1 + MAX_ALTERNATIVES] if m.score >= SUGGEST_THRESHOLD)
         return SearchResult(question, level, best, alternatives)
 
@@ -231,7 +250,7 @@ class SearchIndex:
             return list(self.kb.entries[:limit])
         result = self.search(typed)
         ranked: list[Entry] = []
-        if result.best:
+        if result.best and result.confidence is not Confidence.NONE:
             ranked.extend([result.best.entry, *(m.entry for m in result.alternatives)])
         titles = [e.title for e in self.kb.entries]
         for _title, _score, i in process.extract(

@@ -123,17 +123,22 @@ CHAT_SPELLINGS: dict[str, str] = {
 # Words that carry no topic: dropped before matching so "how do i ..." does not make every question alike.
 STOPWORDS: frozenset[str] = frozenset(
     """
-    a about above after again all also am an and any are as at be because been before being below between
-    both but by can could did do does doing done down during each either else ever every few for from
-    further get gets getting got had has have having he her here hers him his how however i if in into is
-    it its itself just let lets like me might mine more most much must my myself need needs no nor not now
-    of off on once only or other ought our ours out over own please pretty probably quite rather really
-    right same shall she should so some something somebody such than thank thanks that the their theirs
-    them then there these they thing things this those though through to too under until up upon us very
-    want wanna was way we were what whats when where whether which while who whom whose why will with
-    within without would yeah yes yet you your yours yourself hey hi hello ok okay tell explain know kind
-    sort guys guy anyone someone bro pls even still actually basically literally honestly mean means
-    going go goes gonna one ones stuff im ive id dont doesnt cant whats thats
+    a about above again all also always am an and any anything are around as at away be because been being
+    below both but by can could did do does doing done down during each either else elses em ever every
+    everything few for from further get gets getting got had has have having he her here hers him his how
+    however i if in into is it its itself just let lets like me might mine more most much must my myself
+    need needs needed no nor not now of off on once only or other others ought our ours out over pretty
+    probably quite rather really right same shall she should so some something somebody such than thank
+    thanks that the their theirs them then there these they thing things this those though through thru to
+    too under until up upon us very want wants wanted wanna was way we were what whats when where whether
+    which while who whom whose why will with within would yeah yes yet you your yours yourself yourselves
+    hey hi hello yo ok okay tell explain know knows kind sort guys guy anyone someone anybody bro dude fam
+    pls even still actually actual basically literally honestly seriously totally exactly usually generally
+    mean means going go goes gonna one ones stuff im ive id dont doesnt cant whats thats bout em ya lot lots
+    bit little big great quick quickly super top real realy point end ends seem seems seemed maybe perhaps
+    sure think thinking thought feel feels felt say said says lol lmao haha omg tho though kinda sorta
+    already almost enough else besides instead anyway anyways just like yet ago new old many several
+    question questions ask asking wondering curious help advice tips tip guide
     """.split()
 )
 
