@@ -65,6 +65,11 @@ class MentorBot(commands.Bot):
         self.library = library
         self.tree.on_error = self.on_app_command_error
 
+    async def login(self, token: str) -> None:
+        """Apply the configured endpoints, then log in (discord.py reads them from class attributes)."""
+        apply_endpoints(self.config)
+        await super().login(token)
+
     async def setup_hook(self) -> None:
         """Migrate, load extensions (which register persistent items), sync to dev guilds."""
         applied = self.storage.migrate()

@@ -1,0 +1,1 @@
+"""Test suite of Studio Mentor (a package so helpers import as ``tests.<module>``)."""

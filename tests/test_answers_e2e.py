@@ -1,0 +1,270 @@
+"""Answering members end to end: the real bot against the loopback Discord, asserting on what it sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import EPHEMERAL, Mentor, custom_ids, embeds_of
+
+MESSAGES = "/channels/{channel_id}/messages"
+
+
+def is_post_to(channel_id: int):  # type: ignore[no-untyped-def]
+    return lambda r: (
+        r.method == "POST" and r.route == MESSAGES and r.params.get("channel_id") == str(channel_id)
+    )
+
+
+async def ask(m: Mentor, question: str, user_id: int | None = None):  # type: ignore[no-untyped-def]
+    s = m.studio
+    return await m.double.slash_command(
+        s.guild.id, s.general.id, user_id or s.alice.id, "ask", {"question": question}
+    )
+
+
+async def test_commands_are_synced_to_the_dev_guild(mentor: Mentor) -> None:
+    """setup_hook syncs every slash command, with descriptions, to the configured server."""
+    names = {c["name"] for c in mentor.double.commands(mentor.studio.guild.id)}
+    assert {"ask", "topics", "mentor", "kb"} <= names
+    for command in mentor.double.commands(mentor.studio.guild.id):
+        assert command["description"]
+        for option in command.get("options", []):
+            assert option["description"], (command["name"], option["name"])
+    assert not mentor.double.unknown_requests
+
+
+async def test_ask_answers_with_embed_section_and_buttons(mentor: Mentor) -> None:
+    """/ask answers publicly with the answer, its article section, related topics and feedback buttons."""
+    inter = await ask(mentor, "do i need a degree to become a music producer")
+    body = await inter.response
+    assert body["type"] == 4
+    assert not body["data"].get("flags", 0) & EPHEMERAL
+    embed = embeds_of(body)[0]
+    assert embed["description"] and len(embed["description"]) <= 1500
+    assert "Formal Education" in embed["footer"]["text"]
+    ids = custom_ids(body)
+    assert any(i.startswith("sm:show:") for i in ids)
+    assert sum(i.startswith("sm:vote:") for i in ids) == 2
+    assert body["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_related_topic_button_shows_that_answer_privately(mentor: Mentor) -> None:
+    """Clicking a related topic answers ephemerally with that entry."""
+    inter = await ask(mentor, "what does an intern do at a recording studio")
+    await inter.response
+    message = inter.message
+    assert message is not None
+    related = next(i for i in custom_ids(message) if i.startswith("sm:show:"))
+    entry_id = related.removeprefix("sm:show:")
+    click = await mentor.double.click(message, related, mentor.studio.alice.id)
+    body = await click.response
+    assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
+    assert embeds_of(body)[0]["title"] == mentor.bot.library.index.kb.by_id[entry_id].title
+
+
+async def test_feedback_is_recorded_once_per_member(mentor: Mentor) -> None:
+    """Helpful / not helpful counts once per member per answer; a second click is acknowledged, not counted."""
+    inter = await ask(mentor, "how do i find my own sound")
+    await inter.response
+    message = inter.message
+    assert message is not None
+    down = next(i for i in custom_ids(message) if i.startswith("sm:vote:") and i.endswith(":0"))
+    entry_id = down.split(":")[2]
+    first = await mentor.double.click(message, down, mentor.studio.alice.id)
+    assert "Thanks" in (await first.response)["data"]["content"]
+    again = await mentor.double.click(message, down, mentor.studio.alice.id)
+    assert "already" in (await again.response)["data"]["content"]
+    other = await mentor.double.click(message, down, mentor.studio.mo.id)
+    await other.response
+    assert mentor.storage.feedback_counts(mentor.studio.guild.id, entry_id) == (0, 2)
+
+
+async def test_off_topic_question_gets_a_friendly_ephemeral_decline(mentor: Mentor) -> None:
+    """A question the article can't answer is declined privately, pointing to /topics."""
+    inter = await ask(mentor, "how do i bake banana bread")
+    body = await inter.response
+    assert body["data"]["flags"] & EPHEMERAL
+    assert "/topics" in body["data"]["content"]
+    assert not embeds_of(body)
+
+
+async def test_weak_match_offers_did_you_mean_buttons(mentor: Mentor) -> None:
+    """A question between the thresholds gets "Did you mean" with the candidates as buttons."""
+    index = mentor.bot.library.index
+    words = sorted({w for e in index.kb.entries for k in e.keywords for w in k.split()})
+    candidates = [f"{a} {b}" for a, b in zip(words, reversed(words), strict=True)] + words
+    question = next((q for q in candidates if index.search(q).suggestions), None)
+    assert question, "no question falls in the weak band: the thresholds leave no room for 'did you mean'"
+    inter = await ask(mentor, question)
+    body = await inter.response
+    assert "Did you mean" in body["data"]["content"]
+    assert [i for i in custom_ids(body) if i.startswith("sm:show:")]
+
+
+async def test_autocomplete_offers_at_most_25_matching_titles(mentor: Mentor) -> None:
+    """Autocomplete returns ≤ 25 choices (type 8), relevant first, each within Discord's 100-char limit."""
+    s = mentor.studio
+    inter = await mentor.double.autocomplete(
+        s.guild.id, s.general.id, s.alice.id, "ask", {"question": "intern"}
+    )
+    body = await inter.response
+    assert body["type"] == 8
+    choices = body["data"]["choices"]
+    assert 0 < len(choices) <= 25
+    assert all(len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in choices)
+    assert "intern" in choices[0]["name"].lower()
+    empty = await mentor.double.autocomplete(s.guild.id, s.general.id, s.alice.id, "ask", {"question": ""})
+    assert len((await empty.response)["data"]["choices"]) == 25
+
+
+async def test_topics_pages_through_sections_and_shows_answers(mentor: Mentor) -> None:
+    """/topics shows one section per page with prev/next, a section picker and an answer picker."""
+    s = mentor.studio
+    inter = await mentor.double.slash_command(s.guild.id, s.general.id, s.alice.id, "topics")
+    body = await inter.response
+    assert body["data"]["flags"] & EPHEMERAL
+    assert "Becoming a Music Producer" in embeds_of(body)[0]["title"]
+    message = inter.message
+    assert message is not None
+    nxt = await mentor.double.click(message, "sm:topics:page:1", s.alice.id)
+    page2 = await nxt.response
+    assert page2["type"] == 7 and "Education and Training" in embeds_of(page2)[0]["title"]
+    jump = await mentor.double.select(message, "sm:topics:section", ["conclusion"], s.alice.id)
+    last = await jump.response
+    assert "Conclusion" in embeds_of(last)[0]["title"]
+    kb = mentor.bot.library.index.kb
+    entry = kb.entries_in("conclusion")[0]
+    pick = await mentor.double.select(message, "sm:topics:entry", [entry.id], s.alice.id)
+    shown = await pick.response
+    assert embeds_of(shown)[0]["title"] == entry.title
+
+
+async def test_help_channel_question_is_answered_in_a_reply(mentor: Mentor) -> None:
+    """A question in a configured help channel gets a reply with the answer embed, pinging nobody."""
+    s = mentor.studio
+    mentor.storage.update_guild_settings(s.guild.id, help_channel_ids=(s.help.id,))
+    msg = await mentor.double.send_message(s.help.id, s.alice.id, "how do i get an internship at a studio?")
+    req = await mentor.double.wait_for_request(is_post_to(s.help.id))
+    assert str(req.json["message_reference"]["message_id"]) == msg["id"]
+    assert req.json["allowed_mentions"]["parse"] == []
+    assert req.json["allowed_mentions"].get("replied_user") is False
+    assert embeds_of(req.json)
+
+
+async def test_help_channel_stays_silent_on_chatter_and_weak_matches(mentor: Mentor) -> None:
+    """Small talk and off-topic questions in a help channel get no reply at all."""
+    s = mentor.studio
+    mentor.storage.update_guild_settings(s.guild.id, help_channel_ids=(s.help.id,))
+    for text in ("lol nice", "what's the weather like today?", "gm everyone"):
+        await mentor.double.send_message(s.help.id, s.alice.id, text)
+    probe = await mentor.double.send_message(s.help.id, s.alice.id, "do i need to play an instrument?")
+    req = await mentor.double.wait_for_request(is_post_to(s.help.id), since=0)
+    assert (
+        str(req.json["message_reference"]["message_id"]) == probe["id"]
+    )  # the first reply is to the real question
+
+
+async def test_other_channels_are_ignored_without_a_mention(mentor: Mentor) -> None:
+    """Outside help channels the bot only answers when mentioned."""
+    s = mentor.studio
+    await mentor.double.send_message(s.general.id, s.alice.id, "do i need a degree to be a producer?")
+    mentioned = await mentor.double.send_message(
+        s.general.id, s.alice.id, "do i need a degree to be a producer?", mention_bot=True
+    )
+    req = await mentor.double.wait_for_request(is_post_to(s.general.id), since=0)
+    assert str(req.json["message_reference"]["message_id"]) == mentioned["id"]
+
+
+async def test_mention_with_off_topic_question_gets_a_decline(mentor: Mentor) -> None:
+    """A mention is always answered: an off-topic question gets the polite decline."""
+    s = mentor.studio
+    await mentor.double.send_message(s.general.id, s.alice.id, "how do i bake banana bread", mention_bot=True)
+    req = await mentor.double.wait_for_request(is_post_to(s.general.id))
+    assert "/topics" in req.json["content"]
+
+
+@pytest.mark.parametrize("payload", ["@everyone", "@here", "<@&{role}>", "<@{user}>"])
+async def test_mentions_in_questions_never_ping(mentor: Mentor, payload: str) -> None:
+    """Questions containing @everyone, @here, role or user mentions are answered with mentions disabled."""
+    s = mentor.studio
+    text = payload.format(role=s.mods.id, user=s.mo.id) + " what does an assistant producer do?"
+    inter = await ask(mentor, text)
+    body = await inter.response
+    assert body["data"]["allowed_mentions"] == {"parse": []}
+    await mentor.double.send_message(
+        s.general.id, s.alice.id, text + " and how do i become one", mention_bot=True
+    )
+    req = await mentor.double.wait_for_request(is_post_to(s.general.id))
+    assert req.json["allowed_mentions"]["parse"] == []
+    assert "users" not in req.json["allowed_mentions"] and "roles" not in req.json["allowed_mentions"]
+
+
+async def test_bots_webhooks_and_itself_are_never_answered(mentor: Mentor) -> None:
+    """Messages from other bots are ignored, and the bot's own echoed replies never loop."""
+    s = mentor.studio
+    other_bot = mentor.double.add_member(s.guild.id, username="otherbot", bot=True)
+    mentor.storage.update_guild_settings(s.guild.id, help_channel_ids=(s.help.id,))
+    await mentor.double.send_message(s.help.id, other_bot.id, "how do i get an internship?")
+    await mentor.double.send_message(s.help.id, s.alice.id, "how do i get an internship?")
+    await mentor.double.wait_for_request(is_post_to(s.help.id), since=0)
+    await mentor.double.send_message(s.help.id, s.alice.id, "what does an assistant producer do?")
+    await mentor.double.wait_for_request(is_post_to(s.help.id))
+    posts = [r for r in mentor.double.requests if is_post_to(s.help.id)(r)]
+    assert len(posts) == 2  # one per member question: none for the bot, none for its own echoes
+
+
+async def test_cooldown_gives_one_gentle_notice_then_silence(
+    discord_double, studio, tmp_path, shipped_index
+) -> None:  # type: ignore[no-untyped-def]
+    """Within the cooldown a member gets one notice, then nothing; slash commands are unaffected."""
+    from bot.knowledge.library import Library
+    from bot.storage import Storage
+    from tests.conftest import mentor_config, start_mentor
+
+    config = mentor_config(
+        discord_double, studio, tmp_path / "m.db", cooldown_seconds=600, help_channel_ids=(studio.help.id,)
+    )
+    storage = Storage(config.bot.database)
+    bot, task = await start_mentor(config, storage, Library(index=shipped_index), discord_double.token)
+    try:
+        for _ in range(4):
+            await discord_double.send_message(
+                studio.help.id, studio.alice.id, "how do i get better at mixing?"
+            )
+        inter = await discord_double.slash_command(
+            studio.guild.id, studio.help.id, studio.alice.id, "ask", {"question": "mixing tips"}
+        )
+        await inter.response
+        mo_msg = await discord_double.send_message(
+            studio.help.id, studio.mo.id, "how do i get better at mixing?"
+        )
+        await discord_double.wait_for_request(
+            lambda r: (
+                is_post_to(studio.help.id)(r)
+                and str(r.json["message_reference"]["message_id"]) == mo_msg["id"]
+            )
+        )
+        posts = [r.json for r in discord_double.requests if is_post_to(studio.help.id)(r)]
+        assert len(posts) == 3  # alice's answer, alice's one notice, mo's answer
+        assert embeds_of(posts[0]) and "again in" in posts[1]["content"] and embeds_of(posts[2])
+    finally:
+        await bot.close()
+        await task
+        storage.close()
+
+
+async def test_questions_are_logged_per_server(mentor: Mentor) -> None:
+    """Each question is recorded with its outcome in the asking server only."""
+    await (await ask(mentor, "how do i grow tomatoes")).response
+    gaps = mentor.storage.knowledge_gaps(mentor.studio.guild.id)
+    assert [(g.kind, g.text, g.count) for g in gaps] == [("declined", "how do i grow tomatoes", 1)]
+    assert mentor.storage.knowledge_gaps(mentor.studio.guild.id + 1) == []
+
+
+async def test_odd_text_never_crashes_a_handler(mentor: Mentor) -> None:
+    """Emoji, NUL bytes, huge pastes and markdown are handled; every one gets a reply."""
+    s = mentor.studio
+    for text in ("🎧🎹🔥", "\x00\x00", "a" * 1900, "```py\nprint(1)```", "||spoiler|| **bold** <#123>"):
+        await mentor.double.send_message(s.general.id, s.alice.id, text, mention_bot=True)
+        await mentor.double.wait_for_request(is_post_to(s.general.id))
+    assert all(r.status < 400 for r in mentor.double.requests)
