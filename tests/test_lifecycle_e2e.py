@@ -1,0 +1,201 @@
+"""The bot's lifetime: reconnecting, running as a real process, clean shutdown, start-up errors."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import Mentor, embeds_of
+from tests.discord_double import DiscordDouble
+from tests.discord_double.studio import populate_studio
+
+ROOT = Path(__file__).resolve().parents[1]
+# Shaped like a real bot token (three base64url parts) so the bot's own token check accepts it.
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GabcDE.abcdefghijklmnopqrstuvwxyz012345678"
+
+
+async def test_gateway_drop_resumes_and_nothing_is_lost(mentor: Mentor) -> None:
+    """Closing the gateway mid-conversation: the bot RESUMEs on the same session and answers the next question."""
+    s, double = mentor.studio, mentor.double
+    first = await double.slash_command(
+        s.guild.id, s.general.id, s.alice.id, "ask", {"question": "what does an intern do"}
+    )
+    assert embeds_of(await first.response)
+    identifies = double.identify_count
+    await double.close_gateway(4000)
+    await double.wait_until_connected()
+    for _ in range(50):
+        if double.resume_count:
+            break
+        await asyncio.sleep(0.05)
+    assert double.resume_count == 1 and double.identify_count == identifies
+    second = await double.slash_command(
+        s.guild.id, s.general.id, s.alice.id, "ask", {"question": "how do i mic a guitar amp"}
+    )
+    body = await second.response
+    assert body["type"] == 4
+    assert mentor.bot.is_ready()
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "STUDIO_MENTOR_"))}
+    env.update(extra)
+    return env
+
+
+def _write_config(path: Path, double: DiscordDouble, guild_id: int) -> Path:
+    path.write_text(
+        f'[discord]\napi_base = "{double.api_base}"\ngateway_url = "{double.gateway_url}"\n'
+        f"dev_guild_ids = [{guild_id}]\nguild_ready_timeout = 0.05\n"
+        '[bot]\ndatabase = "data/mentor.db"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+async def test_run_as_a_process_answers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """`studio-mentor run` connects to the double, answers /ask, and exits 0 on SIGTERM without logging the token."""
+    double = DiscordDouble(token=TOKEN)
+    studio = populate_studio(double)
+    await double.start()
+    try:
+        config = _write_config(tmp_path / "config.toml", double, studio.guild.id)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "--config",
+            str(config),
+            "run",
+            cwd=tmp_path,
+            env=_env(DISCORD_TOKEN=TOKEN),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            await double.wait_for_request(
+                lambda r: r.route == "/applications/{application_id}/guilds/{guild_id}/commands",
+                timeout=20,
+                since=0,
+            )
+            await double.wait_until_connected(timeout=10)
+            await asyncio.sleep(0.2)
+            inter = await double.slash_command(
+                studio.guild.id, studio.general.id, studio.alice.id, "ask", {"question": "do i need a degree"}
+            )
+            body = await inter.response
+            assert embeds_of(body)
+            proc.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(proc.communicate(), 15)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        log = stderr.decode()
+        assert proc.returncode == 0, log
+        assert "stopped cleanly" in log
+        assert TOKEN not in log and TOKEN.split(".")[2] not in log
+        assert (tmp_path / "data" / "mentor.db").is_file()
+    finally:
+        await double.stop()
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60, env=env, cwd=cwd
+    )
+
+
+def test_run_without_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """No token: one clear line, exit 2, no connection attempted."""
+    result = run_cli("run", env=_env(), cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == "error: DISCORD_TOKEN: not set; put the bot token in DISCORD_TOKEN or DISCORD_TOKEN_FILE"
+    )
+
+
+def test_run_with_malformed_token_does_not_echo_it(tmp_path: Path) -> None:
+    """A malformed token is refused by shape, and never printed."""
+    result = run_cli("run", env=_env(DISCORD_TOKEN="not-a-token-secret123"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "does not look like a bot token" in result.stderr
+    assert "secret123" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_run_with_bad_config_names_file_and_key(tmp_path: Path) -> None:
+    """A wrong type in the config is reported with file and key before connecting."""
+    config = tmp_path / "config.toml"
+    config.write_text('[answers]\ncooldown_seconds = "soon"\n', encoding="utf-8")
+    result = run_cli("--config", str(config), "run", env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == f"error: {config}: [answers] cooldown_seconds: expected an integer, got a string"
+    )
+
+
+def test_run_with_broken_knowledge_folder_is_refused(tmp_path: Path) -> None:
+    """A broken knowledge folder stops start-up with its problems listed, exit 2."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "sections.toml").write_text("[[section]]\nslug = 'a'\ntitle = 'A'\n", encoding="utf-8")
+    (folder / "a.toml").write_text("section = 'a'\n[[entry]]\nid = 'x'\n", encoding="utf-8")
+    result = run_cli("run", "--knowledge", str(folder), env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "error: a.toml: entry 'x': key 'title': missing or empty" in result.stderr
+
+
+async def test_second_process_on_the_same_database_is_refused(tmp_path: Path) -> None:
+    """Two bots on one database would double-send: the second exits 2 with a clear message."""
+    double = DiscordDouble(token=TOKEN)
+    studio = populate_studio(double)
+    await double.start()
+    try:
+        config = _write_config(tmp_path / "config.toml", double, studio.guild.id)
+        first = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "--config",
+            str(config),
+            "run",
+            cwd=tmp_path,
+            env=_env(DISCORD_TOKEN=TOKEN),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        try:
+            await double.wait_for_request(
+                lambda r: r.route == "/applications/{application_id}/guilds/{guild_id}/commands",
+                timeout=20,
+                since=0,
+            )
+            second = await asyncio.to_thread(
+                run_cli, "--config", str(config), "run", env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path
+            )
+            assert second.returncode == 2
+            assert "another Studio Mentor process is using this database" in second.stderr
+        finally:
+            first.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(first.wait(), 15)
+        assert first.returncode == 0
+    finally:
+        await double.stop()
+
+
+def test_invite_link_has_exactly_the_needed_permissions(tmp_path: Path) -> None:
+    """`studio-mentor invite` reads the application id from the token and asks for the documented permissions."""
+    result = run_cli("invite", env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path)
+    assert result.returncode == 0
+    url = result.stdout.strip()
+    assert "client_id=1234567890123456789" in url
+    # View Channels, Send Messages, Embed Links, Read Message History, Send Messages in Threads: nothing else.
+    expected = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 38)
+    assert f"permissions={expected}" in url
+    assert "scope=bot+applications.commands" in url
