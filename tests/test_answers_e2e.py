@@ -268,3 +268,35 @@ async def test_odd_text_never_crashes_a_handler(mentor: Mentor) -> None:
         await mentor.double.send_message(s.general.id, s.alice.id, text, mention_bot=True)
         await mentor.double.wait_for_request(is_post_to(s.general.id))
     assert all(r.status < 400 for r in mentor.double.requests)
+
+
+async def test_buttons_keep_working_after_a_restart(discord_double, studio, tmp_path, shipped_index) -> None:  # type: ignore[no-untyped-def]
+    """Buttons under an answer sent before a restart still work with the new process (persistent components)."""
+    from bot.knowledge.library import Library
+    from bot.storage import Storage
+    from tests.conftest import mentor_config, start_mentor
+
+    config = mentor_config(discord_double, studio, tmp_path / "m.db")
+    storage = Storage(config.bot.database)
+    bot, task = await start_mentor(config, storage, Library(index=shipped_index), discord_double.token)
+    inter = await discord_double.slash_command(
+        studio.guild.id, studio.general.id, studio.alice.id, "ask", {"question": "how do i get an internship"}
+    )
+    await inter.response
+    message = inter.message
+    await bot.close()
+    await task
+    storage.close()
+    storage = Storage(config.bot.database)
+    bot, task = await start_mentor(config, storage, Library(index=shipped_index), discord_double.token)
+    try:
+        vote = next(i for i in custom_ids(message) if i.startswith("sm:vote:") and i.endswith(":1"))
+        click = await discord_double.click(message, vote, studio.alice.id)
+        assert "Thanks" in (await click.response)["data"]["content"]
+        related = next(i for i in custom_ids(message) if i.startswith("sm:show:"))
+        shown = await discord_double.click(message, related, studio.alice.id)
+        assert embeds_of(await shown.response)
+    finally:
+        await bot.close()
+        await task
+        storage.close()
