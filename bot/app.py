@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import logging
 import signal
 import sys
@@ -59,11 +60,11 @@ class MentorBot(commands.Bot):
             guild_ready_timeout=config.discord.guild_ready_timeout,
             max_ratelimit_timeout=max(30.0, config.discord.max_ratelimit_wait),
             help_command=None,
+            tree_cls=MentorTree,
         )
         self.config = config
         self.storage = storage
         self.library = library
-        self.tree.on_error = self.on_app_command_error
 
     async def login(self, token: str) -> None:
         """Apply the configured endpoints, then log in (discord.py reads them from class attributes)."""
@@ -87,9 +88,11 @@ class MentorBot(commands.Bot):
         """Log who we are; may run more than once (after reconnects), so it starts nothing."""
         log.info("ready as %s in %d server(s)", self.user, len(self.guilds))
 
-    async def on_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
+
+class MentorTree(app_commands.CommandTree):
+    """The command tree, with one error handler that always answers the member."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """Answer every failed command: a clear reason for check failures, an apology for bugs."""
         if isinstance(error, app_commands.CheckFailure):
             message = str(error) or "You can't use this command here."
@@ -144,7 +147,7 @@ async def _serve(config: Config, token: Token, library: Library) -> int:
         bot = MentorBot(config=config, storage=storage, library=library)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda s=sig: _request_stop(bot, s))
+            loop.add_signal_handler(sig, functools.partial(_request_stop, bot, sig))
         async with bot:
             try:
                 await bot.start(token.reveal())

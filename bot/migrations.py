@@ -15,7 +15,7 @@ migrations = Migrations("studio-mentor")
 @migrations()
 def m0001_guild_settings(db: Database) -> None:
     """Per-server settings changed with /mentor settings."""
-    db["guild_settings"].create(
+    db.table("guild_settings").create(
         {
             "guild_id": int,
             "help_channel_ids": str,  # JSON list of channel ids; NULL means "use the config default"
@@ -30,7 +30,7 @@ def m0001_guild_settings(db: Database) -> None:
 @migrations()
 def m0002_questions(db: Database) -> None:
     """Every question asked, with what the bot did, for /kb gaps."""
-    db["questions"].create(
+    db.table("questions").create(
         {
             "id": int,
             "guild_id": int,
@@ -46,13 +46,13 @@ def m0002_questions(db: Database) -> None:
         },
         pk="id",
     )
-    db["questions"].create_index(["guild_id", "outcome"])
+    db.table("questions").create_index(["guild_id", "outcome"])
 
 
 @migrations()
 def m0003_feedback(db: Database) -> None:
     """Helpful / not helpful votes, one per member per answer per server."""
-    db["feedback"].create(
+    db.table("feedback").create(
         {"guild_id": int, "user_id": int, "entry_id": str, "helpful": int, "created_at": str},
         pk=("guild_id", "user_id", "entry_id"),
     )

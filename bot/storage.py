@@ -89,7 +89,7 @@ class Storage:
     # --- server settings --------------------------------------------------------------------------------
     def guild_settings(self, guild_id: int) -> GuildSettings:
         """Return a server's settings (all None when it never changed any)."""
-        rows = list(self.db["guild_settings"].rows_where("guild_id = ?", [guild_id]))
+        rows = list(self.db.table("guild_settings").rows_where("guild_id = ?", [guild_id]))
         if not rows:
             return GuildSettings(guild_id)
         row = rows[0]
@@ -130,7 +130,7 @@ class Storage:
                 else current.cooldown_seconds,
                 "updated_at": utcnow(),
             }
-            self.db["guild_settings"].upsert(row, pk="guild_id")
+            self.db.table("guild_settings").upsert(row, pk="guild_id")
         return self.guild_settings(guild_id)
 
     # --- questions and feedback -------------------------------------------------------------------------
@@ -148,7 +148,7 @@ class Storage:
     ) -> None:
         """Log one question and what the bot did with it."""
         normalised = " ".join(fold(question).split())[:NORMALISED_QUESTION_CHARS]
-        self.db["questions"].insert(
+        self.db.table("questions").insert(
             {
                 "guild_id": guild_id,
                 "channel_id": channel_id,

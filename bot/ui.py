@@ -234,7 +234,7 @@ class SectionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"s
 
     async def callback(self, interaction: discord.Interaction) -> None:
         kb = _bot(interaction).library.index.kb
-        values = (interaction.data or {}).get("values") or [""]
+        values = self.item.values or [""]
         slugs = [s.slug for s in kb.sections]
         page = slugs.index(values[0]) if values[0] in slugs else 0
         embed, view = topics_page(kb, page)
@@ -261,8 +261,8 @@ class EntrySelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"sm:
         return cls()
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        values = (interaction.data or {}).get("values") or [""]
-        await show_entry(interaction, str(values[0]))
+        values = self.item.values or [""]
+        await show_entry(interaction, values[0])
 
 
 async def show_entry(interaction: discord.Interaction, entry_id: str) -> None:

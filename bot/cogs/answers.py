@@ -154,7 +154,15 @@ class Answers(commands.Cog):
                 view=ui.suggestions_view(result.suggestions),
             )
 
-    async def _throttled_reply(self, message: discord.Message, guild_id: int, **kwargs: object) -> None:
+    async def _throttled_reply(
+        self,
+        message: discord.Message,
+        guild_id: int,
+        content: str | None = None,
+        *,
+        embed: discord.Embed | None = None,
+        view: discord.ui.View | None = None,
+    ) -> None:
         """Reply unless the member is on cooldown; tell them once per window, then stay quiet."""
         key = (guild_id, message.author.id)
         left = self.cooldown.remaining(key)
@@ -167,11 +175,22 @@ class Answers(commands.Cog):
                 )
             return
         self.cooldown.start(key, self._cooldown_seconds(guild_id))
-        await self._reply(message, **kwargs)  # type: ignore[arg-type]
+        await self._reply(message, content, embed=embed, view=view)
 
-    async def _reply(self, message: discord.Message, content: str | None = None, **kwargs: object) -> None:
+    async def _reply(
+        self,
+        message: discord.Message,
+        content: str | None = None,
+        *,
+        embed: discord.Embed | None = None,
+        view: discord.ui.View | None = None,
+    ) -> None:
+        """Reply without pinging the author; a refusal from Discord is logged, never raised."""
         try:
-            await message.reply(content, mention_author=False, **kwargs)  # type: ignore[arg-type]
+            if view is not None:
+                await message.reply(content, embed=embed, view=view, mention_author=False)  # type: ignore[arg-type]
+            else:
+                await message.reply(content, embed=embed, mention_author=False)  # type: ignore[arg-type]
         except discord.Forbidden:
             log.warning(
                 "no permission to reply in channel %s of server %s", message.channel.id, message.guild

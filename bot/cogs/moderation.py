@@ -7,6 +7,9 @@ configured moderator role.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -16,6 +19,7 @@ from bot.config import AnswerSettings
 from bot.knowledge.library import Library
 from bot.storage import GuildSettings, Storage
 
+T = TypeVar("T")
 GAPS_MAX = 25
 COOLDOWN_MAX = 3600
 
@@ -31,7 +35,7 @@ def is_moderator(storage: Storage, interaction: discord.Interaction) -> bool:
     return role_id is not None and any(role.id == role_id for role in member.roles)
 
 
-def moderator_only() -> app_commands.check:  # type: ignore[valid-type]
+def moderator_only() -> Callable[[T], T]:
     """A check that refuses members who are not moderators, with a clear message."""
 
     async def predicate(interaction: discord.Interaction) -> bool:
