@@ -300,3 +300,31 @@ async def test_buttons_keep_working_after_a_restart(discord_double, studio, tmp_
         await bot.close()
         await task
         storage.close()
+
+
+async def test_every_answer_fits_discords_limits(mentor: Mentor) -> None:
+    """Every entry, shown as the bot shows it, is accepted by the double's enforcement of Discord's limits."""
+    s, kb = mentor.studio, mentor.bot.library.index.kb
+    inter = await mentor.double.slash_command(s.guild.id, s.general.id, s.alice.id, "topics")
+    await inter.response
+    message = inter.message
+    assert message is not None
+    for section in kb.sections:
+        await (await mentor.double.select(message, "sm:topics:section", [section.slug], s.alice.id)).response
+        for entry in kb.entries_in(section.slug):
+            pick = await mentor.double.select(message, "sm:topics:entry", [entry.id], s.alice.id)
+            assert embeds_of(await pick.response)[0]["title"] == entry.title
+    rejected = [r for r in mentor.double.requests if r.status >= 400]
+    assert not rejected, rejected
+
+
+async def test_a_failing_command_is_logged(mentor: Mentor, caplog) -> None:  # type: ignore[no-untyped-def]
+    """A command that breaks leaves a log line naming it, besides the member's apology."""
+    mentor.storage.db.close()
+    inter = await ask(mentor, "how do i get an internship")
+    body = await inter.response
+    assert "something went wrong" in body["data"]["content"]
+    assert any("command /ask failed" in r.getMessage() for r in caplog.records)
+    from bot.storage import Storage
+
+    mentor.storage.db = Storage(mentor.config.bot.database).db

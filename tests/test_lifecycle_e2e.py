@@ -26,13 +26,25 @@ async def test_gateway_drop_resumes_and_nothing_is_lost(mentor: Mentor) -> None:
     )
     assert embeds_of(await first.response)
     identifies = double.identify_count
+    mentor.storage.update_guild_settings(s.guild.id, help_channel_ids=(s.help.id,))
     await double.close_gateway(4000)
+    # Asked while the bot is disconnected: Discord buffers it and replays it on RESUME.
+    missed = await double.send_message(s.help.id, s.alice.id, "how do i become an assistant producer?")
     await double.wait_until_connected()
     for _ in range(50):
         if double.resume_count:
             break
         await asyncio.sleep(0.05)
     assert double.resume_count == 1 and double.identify_count == identifies
+    reply = await double.wait_for_request(
+        lambda r: (
+            r.method == "POST"
+            and r.params.get("channel_id") == str(s.help.id)
+            and r.json.get("message_reference", {}).get("message_id") in (missed["id"], int(missed["id"]))
+        ),
+        timeout=5,
+    )
+    assert reply.json["embeds"]
     second = await double.slash_command(
         s.guild.id, s.general.id, s.alice.id, "ask", {"question": "how do i mic a guitar amp"}
     )
