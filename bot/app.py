@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import logging
@@ -189,17 +190,18 @@ def sync_commands(config: Config, guild_id: int | None = None, knowledge_dir: Pa
     apply_endpoints(config)
 
     async def _sync() -> int:
+        # setup_hook (run by login) loads the extensions; with no dev guilds it syncs nothing itself.
+        quiet = dataclasses.replace(config, discord=dataclasses.replace(config.discord, dev_guild_ids=()))
         storage = Storage(":memory:")
-        bot = MentorBot(config=config, storage=storage, library=library)
+        bot = MentorBot(config=quiet, storage=storage, library=library)
         async with bot:
             await bot.login(token.reveal())
-            storage.migrate()
-            for name in EXTENSIONS:
-                await bot.load_extension(name)
-            if guild_id:
-                bot.tree.copy_global_to(guild=discord.Object(id=guild_id))
-            synced = await bot.tree.sync(guild=discord.Object(id=guild_id) if guild_id else None)
+            target = discord.Object(id=guild_id) if guild_id else None
+            if target:
+                bot.tree.copy_global_to(guild=target)
+            synced = await bot.tree.sync(guild=target)
             print(f"synced {len(synced)} commands {'to server ' + str(guild_id) if guild_id else 'globally'}")
+        storage.close()
         return 0
 
     return asyncio.run(_sync())

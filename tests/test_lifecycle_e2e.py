@@ -211,3 +211,27 @@ def test_invite_link_has_exactly_the_needed_permissions(tmp_path: Path) -> None:
     expected = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 38)
     assert f"permissions={expected}" in url
     assert "scope=bot+applications.commands" in url
+
+
+async def test_sync_command_syncs_globally_once_and_exits(tmp_path: Path) -> None:
+    """`studio-mentor sync` logs in, replaces the global commands with the bot's, and exits 0."""
+    double = DiscordDouble(token=TOKEN)
+    studio = populate_studio(double)
+    await double.start()
+    try:
+        config = _write_config(tmp_path / "config.toml", double, studio.guild.id)
+        result = await asyncio.to_thread(
+            run_cli, "--config", str(config), "sync", env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path
+        )
+        assert result.returncode == 0, result.stderr
+        assert "synced 4 commands globally" in result.stdout
+        puts = [
+            r
+            for r in double.requests
+            if r.method == "PUT" and r.route == "/applications/{application_id}/commands"
+        ]
+        assert len(puts) == 1
+        assert {c["name"] for c in puts[0].json} == {"ask", "topics", "mentor", "kb"}
+        assert not (tmp_path / "data" / "mentor.db").exists()  # syncing touches no database
+    finally:
+        await double.stop()
