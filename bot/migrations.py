@@ -56,3 +56,9 @@ def m0003_feedback(db: Database) -> None:
         {"guild_id": int, "user_id": int, "entry_id": str, "helpful": int, "created_at": str},
         pk=("guild_id", "user_id", "entry_id"),
     )
+
+
+@migrations()
+def m0004_questions_gaps_index(db: Database) -> None:
+    """Cover /kb gaps' GROUP BY so it reads only the index, not every row of the server."""
+    db.table("questions").create_index(["guild_id", "outcome", "normalised"])
