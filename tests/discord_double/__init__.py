@@ -16,6 +16,7 @@ from .interactions import Interaction
 from .models import Channel, Guild, Member, Role, User
 from .recording import RecordedRequest
 from .redirect import redirect_discord_py
+from .studio import Studio, populate_studio
 
 __all__ = [
     "Channel",
@@ -27,6 +28,8 @@ __all__ = [
     "RecordedRequest",
     "RestError",
     "Role",
+    "Studio",
     "User",
+    "populate_studio",
     "redirect_discord_py",
 ]

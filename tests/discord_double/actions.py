@@ -200,8 +200,9 @@ class MemberActions:
         current = self._current(message)
         if self._component(current, custom_id).get("type") != 2:
             raise AssertionError(f"component {custom_id!r} is not a button")
-        return await self._component_interaction(current, user_id, guild_id,
-                                                 {"custom_id": custom_id, "component_type": 2})
+        return await self._component_interaction(
+            current, user_id, guild_id, {"custom_id": custom_id, "component_type": 2}
+        )
 
     async def select(
         self,
@@ -232,8 +233,9 @@ class MemberActions:
             channel = self.state.channel(int(current["channel_id"]))
             resolved: dict[str, dict[str, Any]] = {}
             option = {"name": custom_id, "type": SELECT_RESOLVES[ctype]}
-            data["values"] = [resolve_value(self._double, option, v, resolved, channel.guild_id)
-                              for v in values]
+            data["values"] = [
+                resolve_value(self._double, option, v, resolved, channel.guild_id) for v in values
+            ]
             data["resolved"] = resolved
         return await self._component_interaction(current, user_id, guild_id, data)
 
@@ -259,7 +261,9 @@ class MemberActions:
             if modal is None:
                 raise AssertionError(f"{source!r} was not answered with a modal (type 9)")
             if modal.get("custom_id") != custom_id:
-                raise AssertionError(f"the modal shown has custom_id {modal.get('custom_id')!r}, not {custom_id!r}")
+                raise AssertionError(
+                    f"the modal shown has custom_id {modal.get('custom_id')!r}, not {custom_id!r}"
+                )
             user_id = source.user_id if user_id is None else user_id
             guild_id, channel_id = source.guild_id, source.channel_id
             message = source.payload.get("message")
@@ -297,20 +301,30 @@ def _submitted(component: dict[str, Any], fields: dict[str, Any], used: set[str]
         out["value"] = fields.get(cid)
     else:
         out["values"] = list(fields.get(cid, []))
+        offered = [o.get("value") for o in component.get("options") or []]
+        if ctype == 3 and any(v not in offered for v in out["values"]):
+            raise AssertionError(f"modal select {cid!r} offers only {offered}")
     return out
 
 
 def _modal_components(modal: dict[str, Any] | None, fields: dict[str, Any]) -> list[dict[str, Any]]:
     """Mirror the modal's layout (action rows or labels) with the submitted values."""
     if modal is None:
-        return [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": str(v)}]} for k, v in fields.items()]
+        return [
+            {"type": 1, "components": [{"type": 4, "custom_id": k, "value": str(v)}]}
+            for k, v in fields.items()
+        ]
     used: set[str] = set()
     result: list[dict[str, Any]] = []
     for top in modal.get("components", []):
         if top.get("type") == 1:
-            result.append({"type": 1, "components": [_submitted(c, fields, used) for c in top.get("components", [])]})
+            result.append(
+                {"type": 1, "components": [_submitted(c, fields, used) for c in top.get("components", [])]}
+            )
         elif top.get("type") == 18:
-            result.append({"type": 18, "id": top.get("id"), "component": _submitted(top["component"], fields, used)})
+            result.append(
+                {"type": 18, "id": top.get("id"), "component": _submitted(top["component"], fields, used)}
+            )
         elif top.get("type") == 10:
             result.append({"type": 10, "id": top.get("id"), "content": top.get("content", "")})
     unknown = sorted(set(fields) - used)

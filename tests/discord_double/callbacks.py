@@ -51,8 +51,16 @@ def _interaction_message(
     if inter.type == 2:
         extra["type"] = 20  # CHAT_INPUT_COMMAND
         extra["interaction"] = {"id": str(inter.id), "type": 2, "name": command, "user": user}
-    message = build_message(state, channel, state.bot_user, body, uploads=req.uploads, base_url=double.base_url,
-                            extra=extra, webhook=True)
+    message = build_message(
+        state,
+        channel,
+        state.bot_user,
+        body,
+        uploads=req.uploads,
+        base_url=double.base_url,
+        extra=extra,
+        webhook=True,
+    )
     message["flags"] = int(message["flags"]) | flags
     ephemeral = bool(message["flags"] & FLAG_EPHEMERAL)
     state.store_message(message, ephemeral=ephemeral)
@@ -65,8 +73,11 @@ def _source_message(double: DiscordDouble, inter: Interaction) -> dict[str, Any]
     """The message a component (or a modal opened from one) belongs to."""
     source = inter.payload.get("message")
     if source is None:
-        raise errors.invalid_form(errors.field_error(["type"], "INTERACTION_RESPONSE_TYPE_INVALID",
-                                                     "This interaction has no message to update"))
+        raise errors.invalid_form(
+            errors.field_error(
+                ["type"], "INTERACTION_RESPONSE_TYPE_INVALID", "This interaction has no message to update"
+            )
+        )
     return double.state.message_index.get(int(source["id"]), source)
 
 
@@ -89,8 +100,11 @@ async def interaction_callback(double: DiscordDouble, req: RestRequest) -> Reply
         raise errors.not_found(errors.UNKNOWN_INTERACTION, "interaction")  # Discord's answer after 3 s
     ctype, data = body.get("type"), body.get("data") or {}
     if ctype not in ALLOWED_CALLBACKS.get(inter.type, set()):
-        raise errors.invalid_form(errors.field_error(["type"], "INTERACTION_RESPONSE_TYPE_INVALID",
-                                                     f"Invalid interaction response type {ctype}"))
+        raise errors.invalid_form(
+            errors.field_error(
+                ["type"], "INTERACTION_RESPONSE_TYPE_INVALID", f"Invalid interaction response type {ctype}"
+            )
+        )
     flags = int(data.get("flags") or 0)
     info: dict[str, Any] = {"id": str(inter.id), "type": inter.type}
     resource: dict[str, Any] = {"type": ctype}
@@ -100,8 +114,9 @@ async def interaction_callback(double: DiscordDouble, req: RestRequest) -> Reply
         check_message(data, files=len(req.uploads), path=["data"])
         message = _interaction_message(double, inter, data, req)
     elif ctype == 5:
-        message = _interaction_message(double, inter, {"content": ""}, req,
-                                       flags=FLAG_LOADING | (flags & FLAG_EPHEMERAL))
+        message = _interaction_message(
+            double, inter, {"content": ""}, req, flags=FLAG_LOADING | (flags & FLAG_EPHEMERAL)
+        )
         inter.loading = True
     elif ctype == 6 and "message" in inter.payload:
         inter.original_message_id = int(inter.payload["message"]["id"])
@@ -146,7 +161,9 @@ async def create_followup(double: DiscordDouble, req: RestRequest) -> Reply:
         inter.loading = False
         _edit(double, message, body, req)
     else:
-        message = _interaction_message(double, inter, body, req, flags=int(body.get("flags") or 0) & FLAG_EPHEMERAL)
+        message = _interaction_message(
+            double, inter, body, req, flags=int(body.get("flags") or 0) & FLAG_EPHEMERAL
+        )
     inter.add_followup(body, message)
     if req.query.get("wait", "").lower() in ("1", "true"):
         return Reply(200, message)
@@ -194,10 +211,19 @@ async def delete_webhook_message(double: DiscordDouble, req: RestRequest) -> Rep
 
 def register(router: Router) -> None:
     """Add this module's routes (none needs the bot token)."""
-    router.add("POST", "/interactions/{interaction_id}/{interaction_token}/callback", interaction_callback,
-               auth=False)
+    router.add(
+        "POST",
+        "/interactions/{interaction_id}/{interaction_token}/callback",
+        interaction_callback,
+        auth=False,
+    )
     router.add("POST", "/webhooks/{webhook_id}/{webhook_token}", create_followup, auth=False)
-    for method, handler in (("GET", get_webhook_message), ("PATCH", edit_webhook_message),
-                            ("DELETE", delete_webhook_message)):
+    for method, handler in (
+        ("GET", get_webhook_message),
+        ("PATCH", edit_webhook_message),
+        ("DELETE", delete_webhook_message),
+    ):
         router.add(method, "/webhooks/{webhook_id}/{webhook_token}/messages/@original", handler, auth=False)
-        router.add(method, "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", handler, auth=False)
+        router.add(
+            method, "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", handler, auth=False
+        )

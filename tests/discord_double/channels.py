@@ -54,7 +54,9 @@ async def create_message(double: DiscordDouble, req: RestRequest) -> Reply:
         known = state.nonces.get((channel.id, str(nonce)))
         if known is not None and known in state.message_index:
             return Reply(200, state.message_index[known])  # Discord answers the original, sends nothing new
-    message = build_message(state, channel, state.bot_user, body, uploads=req.uploads, base_url=double.base_url)
+    message = build_message(
+        state, channel, state.bot_user, body, uploads=req.uploads, base_url=double.base_url
+    )
     state.store_message(message)
     if nonce is not None:
         state.nonces[(channel.id, str(nonce))] = int(message["id"])
@@ -123,8 +125,9 @@ async def open_dm(double: DiscordDouble, req: RestRequest) -> Reply:
     """``POST /users/@me/channels {recipient_id}``: succeeds even if the user closed DMs (sending fails)."""
     recipient = req.body().get("recipient_id")
     if recipient is None:
-        raise errors.invalid_form(errors.field_error(["recipient_id"], "BASE_TYPE_REQUIRED",
-                                                     "This field is required"))
+        raise errors.invalid_form(
+            errors.field_error(["recipient_id"], "BASE_TYPE_REQUIRED", "This field is required")
+        )
     channel = double.state.dm_channel(int(recipient))
     return Reply(200, double.state.channel_payload(channel))
 
@@ -148,8 +151,16 @@ async def add_reaction(double: DiscordDouble, req: RestRequest) -> Reply:
     reactions: list[dict[str, Any]] = message.setdefault("reactions", [])
     found = next((r for r in reactions if r["emoji"] == emoji), None)
     if found is None:
-        reactions.append({"count": 1, "me": True, "me_burst": False, "emoji": emoji, "burst_colors": [],
-                          "count_details": {"burst": 0, "normal": 1}})
+        reactions.append(
+            {
+                "count": 1,
+                "me": True,
+                "me_burst": False,
+                "emoji": emoji,
+                "burst_colors": [],
+                "count_details": {"burst": 0, "normal": 1},
+            }
+        )
     elif not found["me"]:
         found.update(count=found["count"] + 1, me=True)
         found["count_details"]["normal"] += 1
@@ -184,4 +195,6 @@ def register(router: Router) -> None:
     router.add("PATCH", "/channels/{channel_id}/messages/{message_id}", edit_message)
     router.add("DELETE", "/channels/{channel_id}/messages/{message_id}", delete_message)
     router.add("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", add_reaction)
-    router.add("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", remove_reaction)
+    router.add(
+        "DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", remove_reaction
+    )

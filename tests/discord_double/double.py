@@ -18,27 +18,22 @@ from aiohttp import web
 from . import callbacks, channels, rest
 from .actions import MemberActions
 from .errors import RestError
+from .events import EventEcho
 from .gateway import (
-    INTENT_DIRECT_MESSAGES,
     INTENT_GUILD_MEMBERS,
-    INTENT_GUILD_MESSAGE_REACTIONS,
-    INTENT_GUILD_MESSAGES,
     INTENT_GUILDS,
-    INTENT_MESSAGE_CONTENT,
     GatewayServer,
     GatewaySession,
 )
 from .interactions import Interaction
-from .messages import FLAG_EPHEMERAL, bot_can_read, gateway_view
+from .messages import FLAG_EPHEMERAL
 from .models import Channel, Guild, Member, Role, User
 from .recording import Fault, Faults, RecordedRequest, RequestLog, rate_limit_fault
 from .server import RestServer, Router
 from .state import DoubleState
 
-INTENT_DIRECT_MESSAGE_REACTIONS = 1 << 13
 
-
-class DiscordDouble(MemberActions):
+class DiscordDouble(MemberActions, EventEcho):
     """A fake Discord on 127.0.0.1: one application with one bot user, and any guilds you add."""
 
     def __init__(self, *, token: str = "test-token", bot_name: str = "Studio Mentor") -> None:
@@ -133,7 +128,9 @@ class DiscordDouble(MemberActions):
         """Create a guild the bot is in; without ``owner_id`` a "<name>-owner" user is made owner."""
         guild = self.state.add_guild(name, owner_id)
         self.gateway.dispatch(
-            "GUILD_CREATE", guild_id=guild.id, intent=INTENT_GUILDS,
+            "GUILD_CREATE",
+            guild_id=guild.id,
+            intent=INTENT_GUILDS,
             transform=lambda s: self.gateway.guild_create(s, guild.id),
         )
         return guild
@@ -141,8 +138,12 @@ class DiscordDouble(MemberActions):
     def add_role(self, guild_id: int, name: str, permissions: int = 0, **extra: Any) -> Role:
         """Create a role (extra: color, hoist, mentionable)."""
         role = self.state.add_role(guild_id, name, permissions, **extra)
-        self.gateway.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild_id), "role": role.payload()},
-                              guild_id=guild_id, intent=INTENT_GUILDS)
+        self.gateway.dispatch(
+            "GUILD_ROLE_CREATE",
+            {"guild_id": str(guild_id), "role": role.payload()},
+            guild_id=guild_id,
+            intent=INTENT_GUILDS,
+        )
         return role
 
     def add_channel(self, guild_id: int, name: str, **extra: Any) -> Channel:
@@ -168,24 +169,36 @@ class DiscordDouble(MemberActions):
         else:
             raise ValueError("add_member needs a username or a user_id")
         member = self.state.add_member(guild_id, user, roles)
-        self.gateway.dispatch("GUILD_MEMBER_ADD", {**member.payload(), "guild_id": str(guild_id)},
-                              guild_id=guild_id, intent=INTENT_GUILD_MEMBERS)
+        self.gateway.dispatch(
+            "GUILD_MEMBER_ADD",
+            {**member.payload(), "guild_id": str(guild_id)},
+            guild_id=guild_id,
+            intent=INTENT_GUILD_MEMBERS,
+        )
         return member
 
     def set_member_roles(self, guild_id: int, user_id: int, roles: list[int]) -> Member:
         """Replace a member's roles (GUILD_MEMBER_UPDATE)."""
         member = self.state.member(guild_id, user_id)
         member.roles = list(roles)
-        self.gateway.dispatch("GUILD_MEMBER_UPDATE", {**member.payload(), "guild_id": str(guild_id)},
-                              guild_id=guild_id, intent=INTENT_GUILD_MEMBERS)
+        self.gateway.dispatch(
+            "GUILD_MEMBER_UPDATE",
+            {**member.payload(), "guild_id": str(guild_id)},
+            guild_id=guild_id,
+            intent=INTENT_GUILD_MEMBERS,
+        )
         return member
 
     def remove_member(self, guild_id: int, user_id: int) -> None:
         """A member leaves (GUILD_MEMBER_REMOVE)."""
         member = self.state.member(guild_id, user_id)
         del self.state.guild(guild_id).members[user_id]
-        self.gateway.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": str(guild_id), "user": member.user.payload()},
-                              guild_id=guild_id, intent=INTENT_GUILD_MEMBERS)
+        self.gateway.dispatch(
+            "GUILD_MEMBER_REMOVE",
+            {"guild_id": str(guild_id), "user": member.user.payload()},
+            guild_id=guild_id,
+            intent=INTENT_GUILD_MEMBERS,
+        )
 
     def find_guild(self, name: str) -> Guild:
         """A guild by name."""
@@ -227,15 +240,20 @@ class DiscordDouble(MemberActions):
         ``since`` defaults to the mark taken when the latest simulated user action began, so
         "wait for the reply to what I just did" needs no bookkeeping.
         """
-        return await self.requests_log.wait_for(predicate, timeout, self._action_mark if since is None else since)
+        return await self.requests_log.wait_for(
+            predicate, timeout, self._action_mark if since is None else since
+        )
 
     def messages(self, channel_id: int, *, include_ephemeral: bool = False) -> list[dict[str, Any]]:
         """Messages stored in a channel, oldest first (ephemeral ones only when asked)."""
         listed = self.state.messages_in(channel_id)
         if not include_ephemeral:
             return listed
-        extra = [m for m in self.state.message_index.values()
-                 if int(m["channel_id"]) == channel_id and int(m.get("flags", 0)) & FLAG_EPHEMERAL]
+        extra = [
+            m
+            for m in self.state.message_index.values()
+            if int(m["channel_id"]) == channel_id and int(m.get("flags", 0)) & FLAG_EPHEMERAL
+        ]
         return sorted(listed + extra, key=lambda m: int(m["id"]))
 
     def dm_channel_messages(self, user_id: int) -> list[dict[str, Any]]:
@@ -279,7 +297,12 @@ class DiscordDouble(MemberActions):
             raise ValueError(f"no route {method} {route_template}; known routes: {known}")
 
     def fail_next(
-        self, method: str, route_template: str, status: int = 500, body: dict[str, Any] | None = None, times: int = 1
+        self,
+        method: str,
+        route_template: str,
+        status: int = 500,
+        body: dict[str, Any] | None = None,
+        times: int = 1,
     ) -> None:
         """Answer the next ``times`` matching requests with ``status`` and ``body``.
 
@@ -291,7 +314,12 @@ class DiscordDouble(MemberActions):
         self.faults.add_error(method, route_template, Fault(error=error, body=body, times=times))
 
     def rate_limit_next(
-        self, method: str, route_template: str, retry_after: float = 0.2, global_: bool = False, times: int = 1
+        self,
+        method: str,
+        route_template: str,
+        retry_after: float = 0.2,
+        global_: bool = False,
+        times: int = 1,
     ) -> None:
         """Answer the next ``times`` matching requests with a well-formed 429."""
         self._require_route(method, route_template)
@@ -327,49 +355,8 @@ class DiscordDouble(MemberActions):
 
     async def wait_until_connected(self, timeout: float = 5.0) -> None:
         """Wait until a session has a live socket (after IDENTIFY or RESUME)."""
-        await self.gateway.wait_until(lambda: any(s.alive and s.connected for s in self.gateway.sessions),
-                                      timeout, "a connected gateway session")
-
-    # --- gateway echo of changes (used by the REST handlers) ---------------------------------------
-
-    def dispatch_message(self, event: str, message: dict[str, Any]) -> None:
-        """MESSAGE_CREATE/UPDATE to sessions with the guild-messages or DM intent, content rules applied."""
-        channel = self.state.channels.get(int(message["channel_id"]))
-        guild_id = channel.guild_id if channel is not None else None
-        intent = INTENT_GUILD_MESSAGES if guild_id is not None else INTENT_DIRECT_MESSAGES
-        self.gateway.dispatch(event, guild_id=guild_id, intent=intent,
-                              transform=lambda s: gateway_view(self.state, message, s.intents))
-
-    def delete_message(self, message: dict[str, Any]) -> None:
-        """Delete a stored message and send MESSAGE_DELETE (not for ephemeral ones)."""
-        channel = self.state.channels.get(int(message["channel_id"]))
-        guild_id = channel.guild_id if channel is not None else None
-        self.state.delete_message(int(message["channel_id"]), int(message["id"]))
-        if int(message.get("flags", 0)) & FLAG_EPHEMERAL:
-            return
-        data = {"id": message["id"], "channel_id": message["channel_id"]}
-        if guild_id is not None:
-            data["guild_id"] = str(guild_id)
-        intent = INTENT_GUILD_MESSAGES if guild_id is not None else INTENT_DIRECT_MESSAGES
-        self.gateway.dispatch("MESSAGE_DELETE", data, guild_id=guild_id, intent=intent)
-
-    def dispatch_reaction(self, event: str, message: dict[str, Any], user_id: int, emoji: dict[str, Any]) -> None:
-        """MESSAGE_REACTION_ADD/REMOVE for a reaction on ``message``."""
-        channel = self.state.channels.get(int(message["channel_id"]))
-        guild_id = channel.guild_id if channel is not None else None
-        data: dict[str, Any] = {"user_id": str(user_id), "channel_id": message["channel_id"],
-                                "message_id": message["id"], "emoji": emoji, "burst": False, "type": 0}
-        if guild_id is not None:
-            data["guild_id"] = str(guild_id)
-            member = self.state.guild(guild_id).members.get(user_id)
-            if member is not None and event.endswith("ADD"):
-                data["member"] = member.payload()
-        intent = INTENT_GUILD_MESSAGE_REACTIONS if guild_id is not None else INTENT_DIRECT_MESSAGE_REACTIONS
-        self.gateway.dispatch(event, data, guild_id=guild_id, intent=intent)
-
-    def rest_view(self, message: dict[str, Any]) -> dict[str, Any]:
-        """A message as REST shows it: blanked if the app's approved intents lack message content."""
-        allowed = self.gateway.allowed_intents
-        if allowed is None or allowed & INTENT_MESSAGE_CONTENT or bot_can_read(self.state, message, 0):
-            return message
-        return {**message, "content": "", "embeds": [], "attachments": [], "components": []}
+        await self.gateway.wait_until(
+            lambda: any(s.alive and s.connected for s in self.gateway.sessions),
+            timeout,
+            "a connected gateway session",
+        )

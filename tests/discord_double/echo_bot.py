@@ -54,7 +54,9 @@ class EchoBot(commands.Bot):
         self.sync_guild_ids = list(sync_guild_ids)
         self.ready_event = asyncio.Event()
         self.received: deque[discord.Message] = deque(maxlen=10_000)
-        self.tree.add_command(app_commands.Command(name="echo", description="Repeat your text", callback=_echo))
+        self.tree.add_command(
+            app_commands.Command(name="echo", description="Repeat your text", callback=_echo)
+        )
 
     async def setup_hook(self) -> None:
         """Sync global commands, then each configured guild's."""

@@ -33,7 +33,7 @@ INTENT_MESSAGE_CONTENT = 1 << 15
 PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESSAGE_CONTENT
 # The *_LIMITED application flags an unverified app has once the privileged intents are ticked.
 APPLICATION_FLAGS = (1 << 13) | (1 << 15) | (1 << 19)
-REPLAY_BUFFER = 100_000
+REPLAY_BUFFER = 10_000  # older missed events make RESUME fail with op 9, as on Discord
 TRACE = ["discord-double-gateway"]
 
 Transform = Callable[["GatewaySession"], dict[str, Any] | None]
@@ -134,8 +134,14 @@ class GatewayServer:
         await ws.prepare(request)
         conn = GatewayConnection(ws, request.query.get("compress"))
         self.connections.add(conn)
-        conn.send({"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": self.heartbeat_interval,
-                                                         "_trace": TRACE}})
+        conn.send(
+            {
+                "op": 10,
+                "s": None,
+                "t": None,
+                "d": {"heartbeat_interval": self.heartbeat_interval, "_trace": TRACE},
+            }
+        )
         try:
             if request.query.get("encoding", "json") != "json":
                 await conn.close(4002, "Error while decoding payload.")
@@ -231,7 +237,9 @@ class GatewayServer:
     def guild_create(self, session: GatewaySession, guild_id: int) -> dict[str, Any]:
         """GUILD_CREATE data for this session (member list trimmed if presence-limited)."""
         limited = self.presence_limited_members and not session.intents & INTENT_GUILD_PRESENCES
-        return self.double.state.guild_create_payload(self.double.state.guilds[guild_id], only_bot_member=limited)
+        return self.double.state.guild_create_payload(
+            self.double.state.guilds[guild_id], only_bot_member=limited
+        )
 
     def _resume(self, conn: GatewayConnection, data: dict[str, Any]) -> None:
         session = next((s for s in self.sessions if s.session_id == data.get("session_id")), None)

@@ -12,6 +12,7 @@ import mimetypes
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
+from .errors import RestError
 from .models import ADMINISTRATOR, Channel, Member, Role, User
 from .recording import RecordedRequest
 
@@ -119,6 +120,15 @@ def base_payload(
     double: DiscordDouble, itype: int, guild_id: int | None, channel_id: int | None, user_id: int
 ) -> dict[str, Any]:
     """Fields every INTERACTION_CREATE has, for a guild channel or the user's DM with the bot."""
+    try:
+        return _base_payload(double, itype, guild_id, channel_id, user_id)
+    except RestError as exc:  # a test naming a user/guild/channel that does not exist
+        raise AssertionError(f"cannot build interaction: {exc.message}") from None
+
+
+def _base_payload(
+    double: DiscordDouble, itype: int, guild_id: int | None, channel_id: int | None, user_id: int
+) -> dict[str, Any]:
     state = double.state
     user = state.user(user_id)
     payload: dict[str, Any] = {
@@ -186,7 +196,11 @@ def check_can_use(double: DiscordDouble, command: dict[str, Any], guild_id: int 
 
 
 def resolve_value(
-    double: DiscordDouble, option: dict[str, Any], value: Any, resolved: dict[str, dict[str, Any]], guild_id: int | None
+    double: DiscordDouble,
+    option: dict[str, Any],
+    value: Any,
+    resolved: dict[str, dict[str, Any]],
+    guild_id: int | None,
 ) -> Any:
     """Check a value the way Discord's client constrains input, and fill ``resolved`` for snowflakes."""
     state, otype, name = double.state, option["type"], option["name"]
@@ -198,7 +212,11 @@ def resolve_value(
         if not option.get("min_length", 0) <= len(value) <= option.get("max_length", 6000):
             raise AssertionError(f"option {name!r}: length {len(value)} outside the command's bounds")
     elif otype in (INTEGER, NUMBER):
-        if isinstance(value, bool) or not isinstance(value, int | float) or (otype == INTEGER and value != int(value)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (otype == INTEGER and value != int(value))
+        ):
             raise AssertionError(f"option {name!r} takes a {'integer' if otype == INTEGER else 'number'}")
         low, high = option.get("min_value"), option.get("max_value")
         if (low is not None and value < low) or (high is not None and value > high):
@@ -233,8 +251,13 @@ def resolve_value(
         state.attachments[att_id] = (filename, content, ctype)
         url = f"{double.base_url}/attachments/0/{att_id}/{filename}"
         resolved.setdefault("attachments", {})[str(att_id)] = {
-            "id": str(att_id), "filename": filename, "size": len(content), "url": url, "proxy_url": url,
-            "content_type": ctype, "ephemeral": True,
+            "id": str(att_id),
+            "filename": filename,
+            "size": len(content),
+            "url": url,
+            "proxy_url": url,
+            "content_type": ctype,
+            "ephemeral": True,
         }
         return str(att_id)
     if otype in (USER, ROLE, CHANNEL, MENTIONABLE):

@@ -92,7 +92,9 @@ def _embed_errors(embeds: list[dict[str, Any]], path: Path, errors: dict[str, An
         merge_errors(
             errors,
             field_error(
-                [*path, "embeds"], "MAX_EMBED_SIZE_EXCEEDED", f"Embed size exceeds maximum size of {EMBED_TOTAL_MAX}"
+                [*path, "embeds"],
+                "MAX_EMBED_SIZE_EXCEEDED",
+                f"Embed size exceeds maximum size of {EMBED_TOTAL_MAX}",
             ),
         )
 

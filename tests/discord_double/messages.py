@@ -156,7 +156,7 @@ def build_message(
         "timestamp": snowflake_time(message_id),
         "edited_timestamp": None,
         "flags": int(body.get("flags") or 0),
-        "components": copy.deepcopy(body.get("components") or []),
+        "components": copy.deepcopy(body["components"]) if body.get("components") else [],
     }
     if body.get("nonce") is not None:
         message["nonce"] = body["nonce"]
@@ -169,7 +169,8 @@ def build_message(
             "channel_id": replied["channel_id"],
             **({"guild_id": str(channel.guild_id)} if channel.guild_id else {}),
         }
-        message["referenced_message"] = copy.deepcopy(replied)
+        # A snapshot one level deep, as Discord sends it (no nested referenced_message).
+        message["referenced_message"] = {k: v for k, v in replied.items() if k != "referenced_message"}
     message.update(extra or {})
     return message
 

@@ -7,6 +7,7 @@ the bot copes with Discord failing: 5xx, 403s, 429s and slow answers.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import re
 import time
@@ -89,6 +90,7 @@ class RequestLog:
                 self._waiters.remove(entry)
 
 
+@functools.lru_cache(maxsize=512)
 def normalise_template(template: str) -> str:
     """Compare templates by shape, so "{channel_id}" and "{id}" name the same route."""
     return re.sub(r"\{[^}]+\}", "{}", template.split("?")[0].rstrip("/") or "/")
@@ -164,5 +166,11 @@ def rate_limit_fault(retry_after: float, global_: bool, times: int) -> Fault:
         headers["X-RateLimit-Global"] = "true"
     else:
         headers["X-RateLimit-Bucket"] = "d0ub1e0000000000000000000000000a"
-    body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": global_, "code": 0}
-    return Fault(error=RestError(429, 0, body["message"]), headers=headers, body=body, times=times)
+    message = "You are being rate limited."
+    body = {
+        "message": message,
+        "retry_after": retry_after,
+        "global": global_,
+        "code": 0,
+    }
+    return Fault(error=RestError(429, 0, message), headers=headers, body=body, times=times)

@@ -67,8 +67,12 @@ async def get_gateway(double: DiscordDouble, req: RestRequest) -> Reply:
 
 async def get_gateway_bot(double: DiscordDouble, req: RestRequest) -> Reply:
     """``GET /gateway/bot`` (AutoShardedClient only)."""
-    limit = {"total": 1000, "remaining": 1000 - double.gateway.identify_count, "reset_after": 14400000,
-             "max_concurrency": 1}
+    limit = {
+        "total": 1000,
+        "remaining": 1000 - double.gateway.identify_count,
+        "reset_after": 14400000,
+        "max_concurrency": 1,
+    }
     return Reply(200, {"url": double.gateway_url, "shards": 1, "session_start_limit": limit})
 
 
@@ -82,24 +86,39 @@ def _check_commands(commands: Any) -> None:
         name = str(node.get("name") or "")
         valid = COMMAND_NAME.match(name) and name == name.lower() if chat else 1 <= len(name) <= 32
         if not valid:
-            merge_errors(errors, field_error([*path, "name"], "APPLICATION_COMMAND_INVALID_NAME",
-                                             "Command name is invalid"))
+            merge_errors(
+                errors,
+                field_error([*path, "name"], "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"),
+            )
         if chat and not 1 <= len(node.get("description") or "") <= 100:
-            merge_errors(errors, field_error([*path, "description"], "BASE_TYPE_BAD_LENGTH",
-                                             "Must be between 1 and 100 in length."))
+            merge_errors(
+                errors,
+                field_error(
+                    [*path, "description"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."
+                ),
+            )
         options = node.get("options") or []
         if len(options) > 25:
-            merge_errors(errors, field_error([*path, "options"], "BASE_TYPE_MAX_LENGTH",
-                                             "Must be 25 or fewer in length."))
+            merge_errors(
+                errors,
+                field_error([*path, "options"], "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."),
+            )
         if len(node.get("choices") or []) > 25:
-            merge_errors(errors, field_error([*path, "choices"], "BASE_TYPE_MAX_LENGTH",
-                                             "Must be 25 or fewer in length."))
+            merge_errors(
+                errors,
+                field_error([*path, "choices"], "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."),
+            )
         seen_optional = False
         for i, option in enumerate(options):
             if option.get("required") and seen_optional:
-                merge_errors(errors, field_error([*path, "options", i, "required"],
-                                                 "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                                                 "Required options must be placed before non-required options"))
+                merge_errors(
+                    errors,
+                    field_error(
+                        [*path, "options", i, "required"],
+                        "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                        "Required options must be placed before non-required options",
+                    ),
+                )
             seen_optional = seen_optional or not option.get("required")
             check(option, [*path, "options", i], True)
 

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 
-from .errors import RestError
+from .errors import RestError, field_error, invalid_form
 from .messages import Upload
 from .recording import RecordedRequest, normalise_template
 
@@ -43,10 +43,12 @@ class RestRequest:
     record: RecordedRequest
 
     def id(self, name: str) -> int:
-        """A snowflake path parameter; a non-numeric one is a 404 like Discord's."""
+        """A snowflake path parameter; anything else is Discord's 400 "is not snowflake"."""
         value = self.params[name]
         if not value.isdigit():
-            raise RestError(404, 0, "404: Not Found")
+            raise invalid_form(
+                field_error([name], "NUMBER_TYPE_COERCE", f'Value "{value}" is not snowflake.')
+            )
         return int(value)
 
     def body(self) -> dict[str, Any]:
@@ -107,7 +109,9 @@ class Router:
     def knows(self, method: str, template: str) -> bool:
         """Whether a (method, template) pair names a route, whatever its placeholders are called."""
         shape = normalise_template(template)
-        return any(r.method == method.upper() and normalise_template(r.template) == shape for r in self.routes)
+        return any(
+            r.method == method.upper() and normalise_template(r.template) == shape for r in self.routes
+        )
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
@@ -176,8 +180,9 @@ class RestServer:
             headers=dict(request.headers),
             params=params,
         )
-        reply = await self._answer(route, path_known, request, RestRequest(method, params, record.query, body,
-                                                                               uploads, record))
+        reply = await self._answer(
+            route, path_known, request, RestRequest(method, params, record.query, body, uploads, record)
+        )
         record.status, record.response = reply.status, reply.body
         self.double.requests_log.add(record)
         return json_response(reply.status, reply.body, reply.headers)
