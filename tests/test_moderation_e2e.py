@@ -87,7 +87,7 @@ async def test_kb_gaps_lists_declined_and_unhelpful_with_counts(mentor: Mentor) 
     """/kb gaps ranks this server's declined questions and down-voted answers by frequency."""
     s = mentor.studio
     for user in (s.alice.id, s.mo.id, s.owner.id):
-        await run(mentor, user, "ask", {"question": "How do I grow tomatoes?"})
+        await run(mentor, user, "ask", {"question": "How do I bake banana bread?"})
     await run(mentor, s.alice.id, "ask", {"question": "best pizza in town"})
     inter, _ = await run(mentor, s.alice.id, "ask", {"question": "how do i find my own sound"})
     message = inter.message
@@ -100,7 +100,7 @@ async def test_kb_gaps_lists_declined_and_unhelpful_with_counts(mentor: Mentor) 
     await (await mentor.double.click(message, down, s.alice.id)).response
     _, body = await run(mentor, s.mo.id, "kb gaps")
     lines = embeds_of(body)[0]["description"].splitlines()
-    assert lines[0] == "**3×** declined: how do i grow tomatoes?"
+    assert lines[0] == "**3×** declined: how do i bake banana bread?"
     assert any(line.startswith("**1×** not helpful: `") for line in lines)
     assert any("best pizza in town" in line for line in lines)
 
@@ -108,7 +108,7 @@ async def test_kb_gaps_lists_declined_and_unhelpful_with_counts(mentor: Mentor) 
 async def test_one_servers_data_is_invisible_to_another(mentor: Mentor) -> None:
     """A second server's moderator sees none of the first server's questions or settings."""
     s, double = mentor.studio, mentor.double
-    await run(mentor, s.alice.id, "ask", {"question": "how do i grow tomatoes"})
+    await run(mentor, s.alice.id, "ask", {"question": "how do i bake banana bread"})
     await run(mentor, s.mo.id, "mentor settings", {"cooldown": 99})
     owner2 = double.add_user("owner2")
     other = double.add_guild(name="Other", owner_id=owner2.id)

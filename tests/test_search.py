@@ -157,3 +157,77 @@ def test_normalisation_expands_chat_spellings_and_contractions() -> None:
 def test_stemmer_joins_inflections(a: str, b: str) -> None:
     """Inflections of one word share a stem."""
     assert stem(a) == stem(b)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much do producers earn",
+        "do i need a degree to be a software engineer",
+        "how do i get a record deal",
+        "fl studio or ableton which is better",
+        "best headphones for mixing",
+        "how do i get more streams on spotify",
+        "good bot",
+        "who made u",
+    ],
+)
+def test_out_of_scope_topics_are_declined(index: SearchIndex, question: str) -> None:
+    """Pay, other careers, deals, product comparisons, platforms and chit-chat are not answered."""
+    assert not index.search(question).answered, (question, index.search(question).best)
+
+
+def test_out_of_scope_words_are_marked_and_never_matched(index: SearchIndex) -> None:
+    """Out-of-scope words and pairs come back marked from analyse() and outweigh on-topic words."""
+    stems = index.analyse("how do i become a dentist")
+    assert any(s.startswith("!") for s in stems)
+    assert "!software_engineer" in index.analyse("software engineer degree")
+    # "software" alone is the article's own word (experimenting with new software).
+    assert not any(s.startswith("!") for s in index.analyse("should i try new software"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "fixed"),
+    [("mixng", "mixing"), ("studoi", "studio"), ("lern", "learn"), ("trainning", "training")],
+)
+def test_typo_correction_undoes_slips(index: SearchIndex, typed: str, fixed: str) -> None:
+    """Dropped, doubled and swapped letters are read as the knowledge base's word."""
+    assert index.analyse(typed) == index.analyse(fixed)
+
+
+@pytest.mark.parametrize("word", ["earn", "class", "made", "tone", "rules", "charge", "teaching"])
+def test_typo_correction_leaves_real_words_alone(index: SearchIndex, word: str) -> None:
+    """Real words one letter from a known word are not 'corrected' ("earn" is not "ear")."""
+    assert index._correct(word) == word
+
+
+def test_answer_text_is_searchable(index: SearchIndex) -> None:
+    """Words only an entry's answer uses (the article's vocabulary) still find it."""
+    result = index.search("access to state of the art facilities")
+    assert result.answered and result.best is not None
+    assert result.best.entry.section == "formal-education"
+
+
+def test_inflections_of_synonyms_map_to_their_group(index: SearchIndex) -> None:
+    """An inflection the author did not list ("clashing") maps like its listed form ("clash")."""
+    assert index.analyse("clashing") == index.analyse("clash")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("giving", "give"), ("making", "make"), ("assisting", "assistant"), ("mics", "mic"), ("hired", "hire")],
+)
+def test_stemmer_joins_short_words_and_silent_e(a: str, b: str) -> None:
+    """Four-letter words, silent-e verbs and -ist/-ant words share a stem with their inflections."""
+    assert stem(a) == stem(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("care", "car"), ("process", "proces"), ("artist", "art")])
+def test_stemmer_keeps_distinct_words_apart(a: str, b: str) -> None:
+    """Endings that are part of the word are kept: "process" is not a plural, "artist" is not "art"."""
+    assert stem(a) != stem(b)
+
+
+def test_numbers_carry_no_topic() -> None:
+    """Ages, years and counts are not content words."""
+    assert content_words("im 17 and been producing 5 yrs") == ["producing", "years"]

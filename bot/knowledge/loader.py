@@ -124,7 +124,11 @@ def _load_sections(folder: Path, problems: list[Problem]) -> tuple[str, list[Sec
                 Problem(SECTIONS_FILE, f"section #{i + 1} needs a slug and a title", key="section")
             )
             continue
-        sections.append(Section(slug=slug, title=title))
+        text = item.get("text", "")
+        if not isinstance(text, str):
+            problems.append(Problem(SECTIONS_FILE, f"section '{slug}': text must be a string", key="text"))
+            continue
+        sections.append(Section(slug=slug, title=title, text=text.strip()))
     article = data.get("article")
     return (article if isinstance(article, str) else ""), sections
 

@@ -11,6 +11,7 @@ class Section:
 
     slug: str
     title: str
+    text: str = ""  # the article's own text of the section: retrieval evidence, never shown as an answer
 
 
 @dataclass(frozen=True, slots=True)

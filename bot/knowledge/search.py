@@ -18,40 +18,87 @@ How a question is scored (all pure, no I/O after the index is built):
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from bot.knowledge.model import Entry, KnowledgeBase
-from bot.knowledge.text import STOPWORDS, content_words, stem
+from bot.knowledge.text import STOPWORDS, content_words, out_of_scope, stem, topic_words, words
+
+_MARKDOWN_RE = re.compile(r"[*_`>#~|]+")  # Discord Markdown marks in answers, dropped before indexing
 
 # --- Scorers and their scales -------------------------------------------------------------------------
 # Phrase similarity: rapidfuzz token_sort_ratio over the stemmed content words, 0..100; word order in chat
 # is loose, so sorting tokens first beats plain ratio, and unlike token_set_ratio a question is not a perfect
 # match just because one of its words is a subset of a phrasing.
 PHRASE_SCORER = fuzz.token_sort_ratio
-# Typo correction: a question word unknown to the knowledge base is replaced by the closest known word when
-# their normalised Levenshtein similarity (0..1, 1 = identical) is at least this. 0.75 accepts one edit in
-# a four-letter word ("mixng" -> "mixing") and two in eight ("internshp" -> "internship"), but not
-# "doctor" -> "actor".
-TYPO_MIN_SIMILARITY = 0.75
+# Typo correction: a question word unknown to the knowledge base is replaced by a known word when their
+# normalised Levenshtein similarity (0..1, 1 = identical) is at least this and the edits between them are a
+# plausible slip (see _plausible_typo). 0.6 only pre-filters: it lets a swap in six letters ("studoi")
+# through.
+TYPO_MIN_SIMILARITY = 0.6
+TYPO_CANDIDATES = 8  # closest known words checked against the typo rules below, best first
+# Edits allowed between a typo and its known word, by the typo's length (letters): one slip up to seven
+# letters, two from eight ("proffesional"). A substituted letter counts only from SUBSTITUTION_MIN_LENGTH
+# letters, and an extra letter only from EXTRA_LETTER_MIN_LENGTH: short real words differ from known words
+# by exactly those edits ("tone"/"tune", "rules"/"roles", "earn"/"ear").
+TWO_EDITS_MIN_LENGTH = 8
+SUBSTITUTION_MIN_LENGTH = 7
+EXTRA_LETTER_MIN_LENGTH = 6
 TYPO_MIN_LENGTH = 4  # shorter words are too ambiguous to correct ("eq" must not become "ear")
 PREFIX_MIN_LENGTH = 5  # an unknown word this long that starts a known word is read as its clipped form
+# Field weights, 0..1: how much a question word found only in that part of an entry counts towards coverage.
+# Phrasings, title and keywords are written for matching (1); the answer carries the article's own
+# vocabulary but also words about neighbouring topics (0.4); words found only in other entries of the same
+# article section are section-level evidence, weak on their own but enough to break ties (0.2).
+FIELD_MAIN = 1.0
+FIELD_ANSWER = 0.5
+FIELD_SECTION = 0.3
+# Weight of a word the knowledge base has never seen, as a multiple of the rarest known word's IDF.
+UNKNOWN_WORD_WEIGHT = 1.3
+# Weight of an out-of-scope word (text.OUT_OF_SCOPE_WORDS), as a multiple of the rarest known word's IDF.
+OUT_OF_SCOPE_WEIGHT = 2.0
+OUT_OF_SCOPE_MARK = "!"  # prefixes out-of-scope words in analyse(); no stem can start with it
+# Candidate generation scans postings lists of at most this many entries (the larger of an absolute floor
+# and a share of the base); commoner stems are scored on the rerank pool only.
+SCAN_MIN_POSTINGS = 200
+SCAN_MAX_SHARE = 0.2
+# Exponent on the share of the question's weight an entry holds (0..1) that scales phrase similarity:
+# 0 leaves phrase similarity alone, 1 scales it linearly.
+PHRASE_GATE = 1.0
 # Weights of the fused confidence (they sum to 1, so the confidence is 0..1 like its parts).
-WEIGHT_COVERAGE = 0.5
-WEIGHT_FOCUS = 0.15
-WEIGHT_PHRASE = 0.35
+WEIGHT_COVERAGE = 0.4
+WEIGHT_FOCUS = 0.1
+WEIGHT_PHRASE = 0.48
+# Similarity of the question's full wording, stopwords included, to a phrasing: it separates entries whose
+# topic words tie ("what does a producer do" vs "how competitive is being a producer").
+WEIGHT_WORDING = 0.02
 # Confidence 0..1. Calibrated on the development questions: on-topic questions' best entries sit above
 # ANSWER_THRESHOLD, off-topic ones below it; between the two thresholds an answer is a guess worth offering
 # as "did you mean" but never stating.
-ANSWER_THRESHOLD = 0.52
-SUGGEST_THRESHOLD = 0.36
+ANSWER_THRESHOLD = 0.32
+SUGGEST_THRESHOLD = 0.22
 MAX_ALTERNATIVES = 3
 # How many candidates (by coverage) get the costlier phrase scoring; bounds latency on huge bases.
 RERANK_POOL = 40
+
+
+def _plausible_typo(typed: str, known: str) -> bool:
+    """Return True when typed is known with the kind of slip a fast typist makes."""
+    allowed = 2 if len(typed) >= TWO_EDITS_MIN_LENGTH else 1
+    if OSA.distance(typed, known) > allowed:
+        return False
+    ops = Levenshtein.editops(typed, known)
+    subs = sum(1 for op in ops if op.tag == "replace")
+    extra = sum(1 for op in ops if op.tag == "delete")  # a letter in typed that known lacks
+    swapped = OSA.distance(typed, known) < Levenshtein.distance(typed, known)
+    if subs and not swapped and (subs > 1 or len(typed) < SUBSTITUTION_MIN_LENGTH):
+        return False
+    return not (extra and len(typed) < EXTRA_LETTER_MIN_LENGTH)
 
 
 class Confidence(StrEnum):
@@ -102,9 +149,10 @@ class _Doc:
     """An entry's precomputed matching data."""
 
     entry: Entry
-    stems: frozenset[str]
+    fields: dict[str, float]  # stem -> weight of the best field it occurs in (FIELD_* scale, 0..1)
     focus_stems: frozenset[str]
     phrases: tuple[str, ...]  # stemmed content words of each phrasing and the title, space-joined
+    raw_phrases: tuple[str, ...]  # every word of each phrasing and the title, stopwords kept, space-joined
 
 
 class SearchIndex:
@@ -117,39 +165,75 @@ class SearchIndex:
             for group in entry.synonyms:
                 for word in group:
                     self._synonyms.setdefault(word, group[0])
+        # Inflections authors did not list still map: each synonym's stem points at its group's head.
+        self._stem_synonyms: dict[str, str] = {}
+        for word, head in self._synonyms.items():
+            self._stem_synonyms.setdefault(stem(word), head)
         vocabulary: set[str] = set()
-        self._docs: list[_Doc] = []
+        main_fields: list[list[str]] = []
+        answer_fields: list[list[str]] = []
+        section_stems: dict[str, set[str]] = defaultdict(set)
+        answer_words: dict[str, list[str]] = {}
         for entry in kb.entries:
-            texts = (*entry.phrasings, entry.title)
-            focus_texts = (entry.title, *entry.keywords)
-            raw = [w for t in (*texts, *entry.keywords) for w in content_words(t)]
+            raw = [w for t in (*entry.phrasings, entry.title, *entry.keywords) for w in content_words(t)]
+            answer = answer_words.get(entry.answer)
+            if answer is None:  # entries often share an answer text: analyse each text once
+                answer = answer_words[entry.answer] = content_words(_MARKDOWN_RE.sub(" ", entry.answer))
             vocabulary.update(raw)
+            vocabulary.update(answer)
             for group in entry.synonyms:
                 vocabulary.update(w for w in group if w not in STOPWORDS)
-            phrases = tuple(" ".join(self._stems(content_words(t))) for t in texts)
+            main_fields.append(self._stems(raw))
+            answer_fields.append(self._stems(answer))
+            section_stems[entry.section].update(main_fields[-1], answer_fields[-1])
+        for section in kb.sections:  # the article's own words for each section: vocabulary and evidence
+            article_words = content_words(section.text)
+            vocabulary.update(article_words)
+            if section.slug in section_stems:
+                section_stems[section.slug].update(self._stems(article_words))
+        self._section_stems = {slug: frozenset(stems) for slug, stems in section_stems.items()}
+        self._docs: list[_Doc] = []
+        for entry, main, answer in zip(kb.entries, main_fields, answer_fields, strict=True):
+            fields = dict.fromkeys(answer, FIELD_ANSWER)
+            fields.update(dict.fromkeys(main, FIELD_MAIN))
+            focus_texts = (entry.title, *entry.keywords)
             self._docs.append(
                 _Doc(
                     entry=entry,
-                    stems=frozenset(self._stems(raw)),
+                    fields=fields,
                     focus_stems=frozenset(self._stems([w for t in focus_texts for w in content_words(t)])),
-                    phrases=phrases,
+                    phrases=tuple(
+                        " ".join(self._stems(content_words(t))) for t in (*entry.phrasings, entry.title)
+                    ),
+                    raw_phrases=tuple(" ".join(words(t)) for t in (*entry.phrasings, entry.title)),
                 )
             )
         self._vocabulary = sorted(vocabulary)
         self._known = frozenset(self._vocabulary)
+        self._known_stems = frozenset(stem(w) for w in self._vocabulary)
         by_initial: dict[str, list[str]] = defaultdict(list)
         for w in self._vocabulary:
             by_initial[w[0]].append(w)
         self._by_initial = dict(by_initial)
-        postings: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, doc in enumerate(self._docs):
-            for s in doc.stems:
-                postings[s].append(i)
+            for st, weight in doc.fields.items():
+                postings[st].append((i, weight))
         self._postings = dict(postings)
         n = max(len(self._docs), 1)
-        # Smoothed IDF, 0..~log(n): a stem in every entry weighs ~0, a stem in one entry weighs the most.
-        self._idf = {s: math.log(1 + n / len(ids)) for s, ids in self._postings.items()}
-        self._unknown_idf = math.log(1 + n)  # an unseen word counts like the rarest known one
+        # Smoothed IDF, 0..~log(n), over the entries' own fields: a stem in every entry weighs ~0, a stem in
+        # one entry weighs the most. A stem only the section evidence knows weighs as if in that section's
+        # entries.
+        self._idf = {st: math.log(1 + n / len(ids)) for st, ids in self._postings.items()}
+        per_section = {slug: sum(1 for e in kb.entries if e.section == slug) for slug in self._section_stems}
+        for slug, stems in self._section_stems.items():
+            for st in stems:
+                self._idf.setdefault(st, math.log(1 + n / per_section[slug]))
+        # An unseen word counts as more than the rarest known one: a question about something the knowledge
+        # base never mentions ("dentist", "royalties") should not be answered from its familiar words.
+        self._unknown_idf = UNKNOWN_WORD_WEIGHT * math.log(1 + n)
+        self._off_idf = OUT_OF_SCOPE_WEIGHT * math.log(1 + n)
+        self._scan_limit = max(SCAN_MIN_POSTINGS, int(SCAN_MAX_SHARE * n))
         self._typo_cache: dict[str, str | None] = {}
 
     @property
@@ -158,8 +242,11 @@ class SearchIndex:
         return self.kb.entries
 
     def _canonical(self, word: str) -> str:
-        """Map a word through the synonym groups."""
-        return self._synonyms.get(word, word)
+        """Map a word through the synonym groups, or an inflection of one ("clashing" as "clash")."""
+        found = self._synonyms.get(word)
+        if found is None:
+            found = self._stem_synonyms.get(stem(word), word)
+        return found
 
     def _stems(self, words: list[str]) -> list[str]:
         """Canonicalise and stem words, dropping duplicates but keeping order."""
@@ -174,6 +261,8 @@ class SearchIndex:
         """Return word, or the known word it is most likely a typo of."""
         if word in self._known or word in self._synonyms or len(word) < TYPO_MIN_LENGTH or word.isdigit():
             return word
+        if stem(word) in self._known_stems or stem(word) in self._stem_synonyms:
+            return word  # an inflection of a known word ("clashing"), not a typo
         if word in self._typo_cache:
             return self._typo_cache[word] or word
         fixed: str | None = None
@@ -185,14 +274,9 @@ class SearchIndex:
                 fixed = variant
                 break
             # Typos rarely hit the first letter, and requiring it keeps "earn" from becoming "learn".
-            hit = process.extractOne(
-                variant,
-                self._by_initial.get(variant[0], ()),
-                scorer=Levenshtein.normalized_similarity,
-                score_cutoff=TYPO_MIN_SIMILARITY,
-            )
+            hit = self._closest(variant)
             if hit is not None:
-                fixed = hit[0]
+                fixed = hit
                 break
             # Clipped slang: "collab" for "collaborate", "engin" for "engineering".
             if len(variant) >= PREFIX_MIN_LENGTH:
@@ -204,34 +288,104 @@ class SearchIndex:
             self._typo_cache[word] = fixed
         return fixed or word
 
+    def _closest(self, word: str) -> str | None:
+        """Return the known word that word is a plausible typo of, or None.
+
+        Real words that merely look alike ("earn"/"ear", "class"/"clash", "charge"/"change") must stay
+        unknown, so only the slips people actually make in chat are undone: dropped or doubled letters and
+        swapped neighbours anywhere, a wrong letter only in long words.
+        """
+        candidates = process.extract(
+            word,
+            self._by_initial.get(word[0], ()),
+            scorer=Levenshtein.normalized_similarity,
+            score_cutoff=TYPO_MIN_SIMILARITY,
+            limit=TYPO_CANDIDATES,
+        )
+        for known, _score, _i in candidates:
+            if _plausible_typo(word, known):
+                return known
+        return None
+
     def analyse(self, question: str) -> list[str]:
-        """Return the question's stems as the engine sees them (for debugging and tests)."""
-        return self._stems([self._correct(w) for w in content_words(question)])
+        """Return the question's stems as the engine sees them (for debugging and tests).
+
+        Out-of-scope words come back marked with OUT_OF_SCOPE_MARK: no entry holds them, and they weigh
+        OUT_OF_SCOPE_WEIGHT.
+        """
+        return self._analyse(question)[0]
+
+    def _analyse(self, question: str) -> tuple[list[str], str]:
+        """Return the question's stems and its full wording (all words, space-joined)."""
+        all_words = words(question)
+        off = out_of_scope(all_words)
+        off_words = {w for hit in off for w in hit.split("_")}
+        found = [self._correct(w) for w in topic_words(all_words) if w not in off_words]
+        stems = self._stems(found) + [OUT_OF_SCOPE_MARK + hit for hit in dict.fromkeys(off)]
+        return stems, " ".join(all_words)
 
     def search(self, question: str) -> SearchResult:
         """Rank entries for a question; never raises on any text."""
-        stems = self.analyse(question)
+        stems, raw_query = self._analyse(question)
         if not stems:
             return SearchResult(question, Confidence.NONE, None, ())
-        weights = {s: self._idf.get(s, self._unknown_idf) for s in stems}
+        weights = {
+            st: self._off_idf if st.startswith(OUT_OF_SCOPE_MARK) else self._idf.get(st, self._unknown_idf)
+            for st in stems
+        }
         total = sum(weights.values()) or 1.0
-        coverage: dict[int, float] = defaultdict(float)
-        for s in stems:
-            for i in self._postings.get(s, ()):
-                coverage[i] += weights[s]
-        if not coverage:
+        # Candidates come from the stems with short postings lists; stems found in most entries add almost
+        # nothing to the ranking and would make this loop O(entries), so they are scored on the pool only.
+        rare = [st for st in stems if len(self._postings.get(st, ())) <= self._scan_limit]
+        if not rare:
+            rare = [min(stems, key=lambda st: len(self._postings.get(st, ())))]
+        partial: dict[int, float] = defaultdict(float)
+        for st in rare:
+            w = weights[st]
+            for i, fw in self._postings.get(st, ()):
+                partial[i] += w * fw
+        if not partial:
             return SearchResult(question, Confidence.NONE, None, ())
-        pool = sorted(coverage, key=coverage.__getitem__, reverse=True)[:RERANK_POOL]
+        section_share = {
+            slug: sum(weights[st] for st in stems if st in sec) / total
+            for slug, sec in self._section_stems.items()
+        }
+        docs = self._docs
+        pool = sorted(
+            partial,
+            key=lambda i: partial[i] / total + FIELD_SECTION * section_share[docs[i].entry.section],
+            reverse=True,
+        )[:RERANK_POOL]
         query_phrase = " ".join(stems)
-        matches: list[Match] = []
+        scored: list[tuple[float, int]] = []
         for i in pool:
-            doc = self._docs[i]
-            cov = coverage[i] / total
-            focus = sum(weights[s] for s in stems if s in doc.focus_stems) / total
+            doc = docs[i]
+            sec = self._section_stems[doc.entry.section]
+            got = matched = focus = 0.0
+            for st in stems:
+                w = weights[st]
+                fw = doc.fields.get(st, 0.0)
+                if fw:
+                    matched += w
+                    if st in doc.focus_stems:
+                        focus += w
+                elif st in sec:
+                    fw = FIELD_SECTION
+                got += w * fw
             best_phrase = process.extractOne(query_phrase, doc.phrases, scorer=PHRASE_SCORER)
             phrase = best_phrase[1] / 100 if best_phrase else 0.0
-            score = WEIGHT_COVERAGE * cov + WEIGHT_FOCUS * focus + WEIGHT_PHRASE * phrase
-            matches.append(Match(doc.entry, round(score, 4)))
+            # Letters alike are not words alike: phrase similarity counts only as far as the entry itself
+            # holds the question's words, so "made" is not half a match for "make" in a phrasing.
+            phrase *= (matched / total) ** PHRASE_GATE
+            score = WEIGHT_COVERAGE * got / total + WEIGHT_FOCUS * focus / total + WEIGHT_PHRASE * phrase
+            scored.append((score, i))
+        top = max(scored)[0]
+        matches: list[Match] = []
+        for score, i in scored:
+            if score >= top - WEIGHT_WORDING:  # wording can only reorder entries this close to the top
+                raw = process.extractOne(raw_query, docs[i].raw_phrases, scorer=PHRASE_SCORER)
+                score += WEIGHT_WORDING * (raw[1] / 100 if raw else 0.0)
+            matches.append(Match(docs[i].entry, round(min(max(score, 0.0), 1.0), 4)))
         matches.sort(key=lambda m: m.score, reverse=True)
         best = matches[0]
         if best.score >= ANSWER_THRESHOLD:

@@ -6,6 +6,8 @@ whatever an author wrote ("What DAW skills do you need?") meet as the same token
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 import unicodedata
 
@@ -128,7 +130,7 @@ STOPWORDS: frozenset[str] = frozenset(
     everything few for from further get gets getting got had has have having he her here hers him his how
     however i if in into is it its itself just let lets like me might mine more most much must my myself
     need needs needed no nor not now of off on once only or other others ought our ours out over pretty
-    probably quite rather really right same shall she should so some something somebody such than thank
+    probably quite rather really right shall she should so some something somebody such than thank
     thanks that the their theirs them then there these they thing things this those though through thru to
     too under until up upon us very want wants wanted wanna was way we were what whats when where whether
     which while who whom whose why will with within would yeah yes yet you your yours yourself yourselves
@@ -139,7 +141,47 @@ STOPWORDS: frozenset[str] = frozenset(
     sure think thinking thought feel feels felt say said says lol lmao haha omg tho though kinda sorta
     already almost enough else besides instead anyway anyways just like yet ago new old many several
     question questions ask asking wondering curious help advice tips tip guide
+    please fix fixed fixing make makes made making take takes took taking put puts
+    matter matters mattered important importance gotta gonna dunno
+    idk ngl tbh fr lowkey highkey u r ur
     """.split()
+)
+
+# Words that mark a question as outside the article's scope: other careers, pay, selling, law, promotion on
+# platforms and shopping for gear. The article says nothing about them, so the engine never matches them and
+# weighs them heavily against answering ("how much do producers earn" is not a question about producers'
+# ears). Only words the article does not use in its own sense belong here: "software", "budget" and
+# "laptop" are on-topic.
+OUT_OF_SCOPE_WORDS: frozenset[str] = frozenset(
+    """
+    doctor doctors dentist dentists lawyer lawyers attorney nurse nurses nursing teacher teachers teaching
+    accountant accountants accounting pilot pilots chef chefs cook plumber electrician architect pharmacist
+    vet surgeon therapist psychologist journalist photographer photography filmmaker filmmaking film films
+    movie movies tv television podcast podcasts programmer programmers programming developer developers coder
+    coding firefighter police cop soldier actor actress acting influencer youtuber streamer athlete barber
+    mechanic cashier waiter waitress restaurant retail law legal medicine medical hospital banking
+    salary salaries wage wages earn earns earning earnings income rich paid pay pays paying payment
+    payments charging price prices pricing fee fees invoice royalty royalties revenue profit profits
+    tax taxes sell selling sold buy buying bought purchase cheap cheaper cheapest
+    copyright copyrighted trademark lawsuit sue licence license licensing clearance contract contracts
+    publishing spotify streams streaming playlist playlists tiktok instagram twitter followers viral
+    algorithm marketing distribution distributor soundcloud bandcamp
+    interface interfaces headphones headphone monitors speakers synth synths
+    weather recipe football soccer basketball anime netflix
+    """.split()
+)
+# Two content words that together name an out-of-scope topic although each alone is on-topic.
+OUT_OF_SCOPE_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("software", "engineer"),
+        ("software", "engineering"),
+        ("software", "engineers"),
+        ("software", "developer"),
+        ("record", "deal"),
+        ("record", "label"),
+        ("clear", "sample"),
+        ("clear", "samples"),
+    }
 )
 
 # Suffixes stripped by the light stemmer, longest first, so "producing", "producer" and "production" meet.
@@ -162,11 +204,11 @@ _SUFFIXES: tuple[str, ...] = (
     "ity",
     "ings",
     "ions",
-    "ists",
+    "ants",
     "ers",
     "ing",
     "ion",
-    "ist",
+    "ant",
     "ies",
     "ful",
     "ive",
@@ -181,6 +223,13 @@ _SUFFIXES: tuple[str, ...] = (
     "y",
 )
 _MIN_STEM = 3  # never cut a word below three letters: "mix", "ear" and "daw" must survive
+# Four-letter words may lose only a plural "s" ("mics" ~ "mic"); "care" must not become "car".
+_SHORT_WORD_SUFFIXES = ("s",)
+# A three-letter base left by "-ing", "-ed" or "-er" that ends consonant-vowel-consonant gets its silent "e"
+# back, so "giving"/"give", "making"/"make" and "hired"/"hire" meet ("mixing" -> "mix": x, w, y are exempt).
+_SILENT_E_RE = re.compile(r"^[^aeiou][aeiou][^aeiouwxy]$")
+# A final "s" after these is part of the word, not a plural: "process", "focus", "basis".
+_NOT_PLURAL_ENDINGS = ("ss", "us", "is")
 
 
 def clean(text: str) -> str:
@@ -218,12 +267,62 @@ def words(text: str) -> list[str]:
 
 
 def content_words(text: str) -> list[str]:
-    """Return the words of text that can carry a topic (stopwords and lone digits dropped)."""
-    return [w for w in words(text) if w not in STOPWORDS and not (len(w) == 1 and w.isdigit())]
+    """Return the words of text that can carry a topic (stopwords and plain numbers dropped).
+
+    Numbers are ages, years and counts ("im 17", "5 yrs"): they never name a topic the article covers.
+    """
+    return topic_words(words(text))
 
 
+def topic_words(all_words: list[str]) -> list[str]:
+    """Return the words of a words() list that can carry a topic (see content_words)."""
+    return [w for w in all_words if w not in STOPWORDS and not w.isdigit()]
+
+
+# Product comparisons and shopping advice are out of scope (the article recommends no DAW, plugin or gear):
+# a question naming a product brand next to a comparison word, or asking for the best gear, is declined.
+PRODUCT_NAMES: frozenset[str] = frozenset(
+    """
+    ableton fl flstudio logic protools cubase reaper bitwig garageband reason studioone audacity serum
+    nexus kontakt omnisphere waves fabfilter focusrite scarlett yamaha rode shure neumann akai novation
+    """.split()
+)
+COMPARISON_WORDS: frozenset[str] = frozenset(
+    "better best worse worst vs versus recommend recommended recommendation recommendations top".split()
+)
+SHOPPING_WORDS: frozenset[str] = frozenset("best recommend recommended recommendation cheapest".split())
+GEAR_WORDS: frozenset[str] = frozenset(
+    """
+    daw daws plugin plugins vst vsts mic mics microphone microphones laptop computer controller keyboard
+    """.split()
+)
+COMPARISON_MARK = "product_comparison"
+
+
+def out_of_scope(words: list[str]) -> list[str]:
+    """Return the words (or joined pairs) of a content-word list that mark an out-of-scope question.
+
+    Takes every word of the question (stopwords included), so "which is better" is seen.
+    """
+    hits = [w for w in words if w in OUT_OF_SCOPE_WORDS]
+    content = [w for w in words if w not in STOPWORDS]
+    hits += [f"{a}_{b}" for a, b in itertools.pairwise(content) if (a, b) in OUT_OF_SCOPE_PAIRS]
+    present = set(words)
+    if (present & PRODUCT_NAMES and present & COMPARISON_WORDS) or (
+        present & SHOPPING_WORDS and present & GEAR_WORDS
+    ):
+        hits.append(COMPARISON_MARK)
+    return hits
+
+
+@functools.lru_cache(maxsize=65_536)  # bounded: the same few thousand words recur in every question
 def stem(word: str) -> str:
     """Reduce a word to a crude stem so inflections compare equal ("engineering" ~ "engineer")."""
+    if len(word) == _MIN_STEM + 1:
+        # A four-letter word only loses a plural "s", and only once.
+        if word.endswith(_SHORT_WORD_SUFFIXES) and not word.endswith(_NOT_PLURAL_ENDINGS):
+            return word[:-1]
+        return word
     for _ in range(4):  # to a fixed point: "engineering" -> "engineer" -> "engine" -> "engin"
         shorter = _strip_suffix(word)
         if shorter == word:
@@ -237,10 +336,15 @@ def _strip_suffix(word: str) -> str:
     if len(word) <= _MIN_STEM + 1 or word.isdigit():
         return word
     for suffix in _SUFFIXES:
+        if suffix == "s" and word.endswith(_NOT_PLURAL_ENDINGS):
+            continue
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
             base = word[: -len(suffix)]
             # "mixing" -> "mix", but "running" -> "run": undo a doubled final consonant.
-            if suffix in ("ing", "ed", "er", "ers") and len(base) > _MIN_STEM and base[-1] == base[-2]:
-                base = base[:-1]
+            if suffix in ("ing", "ed", "er", "ers"):
+                if len(base) > _MIN_STEM and base[-1] == base[-2]:
+                    base = base[:-1]
+                elif _SILENT_E_RE.match(base):
+                    base += "e"
             return base
     return word
