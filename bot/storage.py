@@ -22,6 +22,7 @@ from bot.knowledge.text import fold
 from bot.migrations import migrations
 
 NORMALISED_QUESTION_CHARS = 200  # /kb gaps groups questions by their first 200 folded characters
+SETTINGS_CACHE_MAX = 10_000  # servers whose settings stay in memory; past it the cache starts over
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ class Storage:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=5000")
         self.db.execute("PRAGMA foreign_keys=ON")
+        self._settings_cache: dict[int, GuildSettings] = {}
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; return their names."""
@@ -88,18 +90,32 @@ class Storage:
 
     # --- server settings --------------------------------------------------------------------------------
     def guild_settings(self, guild_id: int) -> GuildSettings:
-        """Return a server's settings (all None when it never changed any)."""
-        rows = list(self.db.table("guild_settings").rows_where("guild_id = ?", [guild_id]))
-        if not rows:
-            return GuildSettings(guild_id)
-        row = rows[0]
-        channels = row["help_channel_ids"]
-        return GuildSettings(
-            guild_id=guild_id,
-            help_channel_ids=tuple(json.loads(channels)) if channels is not None else None,
-            moderator_role_id=row["moderator_role_id"],
-            cooldown_seconds=row["cooldown_seconds"],
-        )
+        """Return a server's settings (all None when it never changed any).
+
+        Read on every message, so they are cached: this process is the database's only writer (the lock
+        file in app.py), and update_guild_settings refreshes the cache in the same call that writes.
+        """
+        cached = self._settings_cache.get(guild_id)
+        if cached is not None:
+            return cached
+        row = self.db.execute(
+            "SELECT help_channel_ids, moderator_role_id, cooldown_seconds FROM guild_settings "
+            "WHERE guild_id = ?",
+            [guild_id],
+        ).fetchone()
+        settings = GuildSettings(guild_id)
+        if row is not None:
+            channels, role, cooldown = row
+            settings = GuildSettings(
+                guild_id=guild_id,
+                help_channel_ids=tuple(json.loads(channels)) if channels is not None else None,
+                moderator_role_id=role,
+                cooldown_seconds=cooldown,
+            )
+        if len(self._settings_cache) >= SETTINGS_CACHE_MAX:
+            self._settings_cache.clear()
+        self._settings_cache[guild_id] = settings
+        return settings
 
     def update_guild_settings(
         self,
@@ -111,6 +127,7 @@ class Storage:
         clear_moderator_role: bool = False,
     ) -> GuildSettings:
         """Change the given settings of one server, leaving the others as they are."""
+        self._settings_cache.pop(guild_id, None)
         with self._write():
             current = self.guild_settings(guild_id)
             row = {
@@ -131,6 +148,7 @@ class Storage:
                 "updated_at": utcnow(),
             }
             self.db.table("guild_settings").upsert(row, pk="guild_id")
+            self._settings_cache.pop(guild_id, None)
         return self.guild_settings(guild_id)
 
     # --- questions and feedback -------------------------------------------------------------------------
@@ -148,19 +166,22 @@ class Storage:
     ) -> None:
         """Log one question and what the bot did with it."""
         normalised = " ".join(fold(question).split())[:NORMALISED_QUESTION_CHARS]
-        self.db.table("questions").insert(
-            {
-                "guild_id": guild_id,
-                "channel_id": channel_id,
-                "user_id": user_id,
-                "question": question[:1000],
-                "normalised": normalised,
-                "source": source,
-                "outcome": outcome,
-                "entry_id": entry_id,
-                "score": score,
-                "created_at": utcnow(),
-            }
+        # Plain SQL: on the message path, sqlite-utils' insert would re-read the table's schema every time.
+        self.db.execute(
+            "INSERT INTO questions (guild_id, channel_id, user_id, question, normalised, source, outcome, "
+            "entry_id, score, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                guild_id,
+                channel_id,
+                user_id,
+                question[:1000],
+                normalised,
+                source,
+                outcome,
+                entry_id,
+                score,
+                utcnow(),
+            ],
         )
 
     def record_feedback(self, *, guild_id: int, user_id: int, entry_id: str, helpful: bool) -> bool:
