@@ -84,7 +84,7 @@ ANSWER_THRESHOLD = 0.32
 SUGGEST_THRESHOLD = 0.22
 MAX_ALTERNATIVES = 3
 # How many candidates (by coverage) get the costlier phrase scoring; bounds latency on huge bases.
-RERANK_POOL = 12
+RERANK_POOL = 40
 
 
 def _plausible_typo(typed: str, known: str) -> bool:
