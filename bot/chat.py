@@ -15,6 +15,7 @@ _QUESTION_OPENERS = frozenset(
     "shall any anyone anybody tips advice help need recommend".split()
 )
 MIN_QUESTION_WORDS = 2  # "mixing?" is a question; a lone "lol" is not
+QUESTION_PREFIX_CHARS = 40  # enough for the opening words ("so basically, how do i ...")
 
 
 def strip_mentions(text: str) -> str:
@@ -23,8 +24,11 @@ def strip_mentions(text: str) -> str:
 
 
 def looks_like_question(text: str) -> bool:
-    """Return True when a message in a help channel reads as a question worth answering."""
-    tokens = words(text)
+    """Return True when a message in a help channel reads as a question worth answering.
+
+    Runs on every message in a help channel, so it looks only at the opening words, not the whole text.
+    """
+    tokens = words(text[:QUESTION_PREFIX_CHARS])
     if not tokens:
         return False
     if "?" in text:

@@ -8,6 +8,7 @@ to show; authorisation and the server come from the interaction itself.
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any
 
 import discord
@@ -33,6 +34,26 @@ DECLINE_TEXT = (
 def clip(text: str, limit: int) -> str:
     """Cut text to Discord's limit, marking the cut with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# Built once per entry of a knowledge base and reused for every send: an answer's embed and buttons never
+# change, and building them is a large share of the work per answer. Keyed weakly, so a reloaded knowledge
+# base drops its cards with it. The views are stopped: discord.py only serialises them (never stores a
+# finished view), and the buttons in them are dispatched by custom_id.
+_CARDS: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, tuple[discord.Embed, discord.ui.View]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def answer_card(kb: KnowledgeBase, entry: Entry) -> tuple[discord.Embed, discord.ui.View]:
+    """Return the embed and buttons that answer with one entry, built once per knowledge base."""
+    cards = _CARDS.setdefault(kb, {})
+    card = cards.get(entry.id)
+    if card is None:
+        view = answer_view(kb, entry)
+        view.stop()
+        card = cards[entry.id] = (answer_embed(kb, entry), view)
+    return card
 
 
 def answer_embed(kb: KnowledgeBase, entry: Entry) -> discord.Embed:
@@ -274,9 +295,8 @@ async def show_entry(interaction: discord.Interaction, entry_id: str) -> None:
             "That topic no longer exists (the knowledge base was updated). Try `/topics`.", ephemeral=True
         )
         return
-    await interaction.response.send_message(
-        embed=answer_embed(kb, entry), view=answer_view(kb, entry), ephemeral=True
-    )
+    embed, view = answer_card(kb, entry)
+    await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (

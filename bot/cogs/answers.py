@@ -64,9 +64,8 @@ class Answers(commands.Cog):
         self._record(interaction, question, "slash", result)
         if result.answered and result.best:
             entry = result.best.entry
-            await interaction.response.send_message(
-                embed=ui.answer_embed(index.kb, entry), view=ui.answer_view(index.kb, entry)
-            )
+            embed, view = ui.answer_card(index.kb, entry)
+            await interaction.response.send_message(embed=embed, view=view)
         elif result.suggestions:
             await interaction.response.send_message(
                 ui.suggestions_text(result.suggestions),
@@ -143,9 +142,8 @@ class Answers(commands.Cog):
         kb = self.library.index.kb
         if result.answered and result.best:
             entry = result.best.entry
-            await self._throttled_reply(
-                message, guild_id, embed=ui.answer_embed(kb, entry), view=ui.answer_view(kb, entry)
-            )
+            embed, view = ui.answer_card(kb, entry)
+            await self._throttled_reply(message, guild_id, embed=embed, view=view)
         else:
             await self._throttled_reply(
                 message,

@@ -30,7 +30,7 @@ class Entry:
     source: str = ""  # file name it came from, for error messages and /kb commands
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)  # weakref: caches keyed by a knowledge base
 class KnowledgeBase:
     """A validated knowledge base: sections in article order and entries in file order."""
 
