@@ -131,7 +131,13 @@ def main() -> None:
             t0 = time.perf_counter()
             SearchIndex(kb)
             build_times.append(time.perf_counter() - t0)
-        ours = time_queries(index.search, qs, rounds if label != "10k" else max(2, rounds // 3))
+
+        def cold(q: str, index: SearchIndex = index) -> object:
+            index.clear_cache()  # time the full ranking, not the repeated-question cache
+            return index.search(q)
+
+        ours = time_queries(cold, qs, rounds if label != "10k" else max(2, rounds // 3))
+        warm = time_queries(index.search, qs, 2)
         phrasings = [p for e in kb.entries for p in e.phrasings]
         base = time_queries(
             lambda q, ph=phrasings: process.extractOne(
@@ -147,6 +153,7 @@ def main() -> None:
             "queries": len(ours),
             "p50_ms": round(statistics.median(ours), 3),
             "p99_ms": round(percentile(ours, 0.99), 3),
+            "cached_p50_ms": round(statistics.median(warm), 4),
             "baseline_p50_ms": round(statistics.median(base), 3),
             "baseline_p99_ms": round(percentile(base, 0.99), 3),
             "p50_ratio_to_baseline": round(statistics.median(ours) / statistics.median(base), 2),
@@ -157,15 +164,19 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"{len(qs)} distinct questions; latency per question in ms; baseline = extractOne(token_set_ratio)")
+    print(
+        f"{len(qs)} distinct questions; latency per question in ms, cache cleared before each; "
+        "baseline = extractOne(token_set_ratio)"
+    )
     header = (
         "| kb | entries | p50 | p99 | baseline p50 | baseline p99 | p50 / baseline | build (s) | index MiB |"
     )
     print(header)
-    print("|---" * 9 + "|")
+    print("|---" * 10 + "|")
     for r in results:
         print(
-            f"| {r['kb']} | {r['entries']} | {r['p50_ms']} | {r['p99_ms']} | {r['baseline_p50_ms']} | "
+            f"| {r['kb']} | {r['entries']} | {r['p50_ms']} | {r['p99_ms']} | {r['cached_p50_ms']} | "
+            f"{r['baseline_p50_ms']} | "
             f"{r['baseline_p99_ms']} | {r['p50_ratio_to_baseline']}x | {r['build_s']} | {r['index_mib']} |"
         )
 

@@ -231,3 +231,29 @@ def test_stemmer_keeps_distinct_words_apart(a: str, b: str) -> None:
 def test_numbers_carry_no_topic() -> None:
     """Ages, years and counts are not content words."""
     assert content_words("im 17 and been producing 5 yrs") == ["producing", "years"]
+
+
+def test_repeated_questions_get_the_same_result_from_the_cache() -> None:
+    """A question asked again, in other case and punctuation, gets exactly what a fresh search gives."""
+    kb = load_knowledge()
+    index, fresh = SearchIndex(kb), SearchIndex(kb)
+    first = index.search("Internship tips?")
+    again = index.search("internship   TIPS")
+    assert again.question == "internship   TIPS"
+    assert again == fresh.search("internship   TIPS")
+    assert (again.best, again.confidence, again.alternatives) == (
+        first.best,
+        first.confidence,
+        first.alternatives,
+    )
+
+
+def test_result_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache keeps at most RESULT_CACHE_SIZE questions, so arbitrary traffic cannot grow memory."""
+    import bot.knowledge.search as search_module
+
+    monkeypatch.setattr(search_module, "RESULT_CACHE_SIZE", 5)
+    index = SearchIndex(load_knowledge())
+    for i in range(20):
+        index.search(f"how do i get an internship at studio number {i} zq{i}")
+    assert len(index._results) == 5

@@ -17,9 +17,10 @@ How a question is scored (all pure, no I/O after the index is built):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -85,6 +86,7 @@ SUGGEST_THRESHOLD = 0.22
 MAX_ALTERNATIVES = 3
 # How many candidates (by coverage) get the costlier phrase scoring; bounds latency on huge bases.
 RERANK_POOL = 40
+RESULT_CACHE_SIZE = 4096  # recent distinct questions whose results are kept (least recently used go first)
 
 
 def _plausible_typo(typed: str, known: str) -> bool:
@@ -169,6 +171,14 @@ class SearchIndex:
         self._stem_synonyms: dict[str, str] = {}
         for word, head in self._synonyms.items():
             self._stem_synonyms.setdefault(stem(word), head)
+        # ...unless the stem also belongs to a word outside the group: "musicality" (a synonym of "talent")
+        # stems to "music", and "music" must not become "talent".
+        texts = [t for e in kb.entries for t in (*e.phrasings, e.title, *e.keywords, e.answer)]
+        texts += [section.text for section in kb.sections]
+        for word in {w for t in texts for w in content_words(t)}:
+            st = stem(word)
+            if st in self._stem_synonyms and self._synonyms.get(word) != self._stem_synonyms[st]:
+                del self._stem_synonyms[st]
         vocabulary: set[str] = set()
         main_fields: list[list[str]] = []
         answer_fields: list[list[str]] = []
@@ -235,6 +245,7 @@ class SearchIndex:
         self._off_idf = OUT_OF_SCOPE_WEIGHT * math.log(1 + n)
         self._scan_limit = max(SCAN_MIN_POSTINGS, int(SCAN_MAX_SHARE * n))
         self._typo_cache: dict[str, str | None] = {}
+        self._results: OrderedDict[tuple[tuple[str, ...], str], SearchResult] = OrderedDict()
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -325,10 +336,32 @@ class SearchIndex:
         return stems, " ".join(all_words)
 
     def search(self, question: str) -> SearchResult:
-        """Rank entries for a question; never raises on any text."""
+        """Rank entries for a question; never raises on any text.
+
+        Members ask the same things over and over ("internship tips?", "Internship tips"): results are
+        cached by the question as the engine reads it (its stems and normalised wording), which is all the
+        ranking depends on, so a cached answer is exactly the one a fresh search would give.
+        """
         stems, raw_query = self._analyse(question)
         if not stems:
             return SearchResult(question, Confidence.NONE, None, ())
+        key = (tuple(stems), raw_query)
+        cached = self._results.get(key)
+        if cached is not None:
+            self._results.move_to_end(key)
+            return dataclasses.replace(cached, question=question)
+        result = self._rank(question, stems, raw_query)
+        self._results[key] = result
+        if len(self._results) > RESULT_CACHE_SIZE:
+            self._results.popitem(last=False)
+        return result
+
+    def clear_cache(self) -> None:
+        """Forget cached results (benchmarks use it to time cold searches)."""
+        self._results.clear()
+
+    def _rank(self, question: str, stems: list[str], raw_query: str) -> SearchResult:
+        """Score the candidate entries of an analysed question and decide how confident we are."""
         weights = {
             st: self._off_idf if st.startswith(OUT_OF_SCOPE_MARK) else self._idf.get(st, self._unknown_idf)
             for st in stems
