@@ -30,7 +30,9 @@ class Entry:
     source: str = ""  # file name it came from, for error messages and /kb commands
 
 
-@dataclass(frozen=True, slots=True, weakref_slot=True)  # weakref: caches keyed by a knowledge base
+# Identity, not value, equality: caches are keyed by a knowledge base, and hashing every entry would cost more
+# than the lookup saves.
+@dataclass(frozen=True, slots=True, weakref_slot=True, eq=False)
 class KnowledgeBase:
     """A validated knowledge base: sections in article order and entries in file order."""
 
