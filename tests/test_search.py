@@ -257,3 +257,14 @@ def test_result_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(20):
         index.search(f"how do i get an internship at studio number {i} zq{i}")
     assert len(index._results) == 5
+
+
+def test_one_word_question_needs_a_topic_word(index: SearchIndex) -> None:
+    """A lone word that is no entry's topic is at most a suggestion; a topic word alone is answered."""
+    assert not index.search("person").answered
+    topic = index.search("internship")
+    assert (
+        topic.answered
+        and topic.best is not None
+        and topic.best.entry.section in {"starting-as-an-intern", "hands-on-training"}
+    )

@@ -83,6 +83,7 @@ WEIGHT_WORDING = 0.02
 # as "did you mean" but never stating.
 ANSWER_THRESHOLD = 0.32
 SUGGEST_THRESHOLD = 0.22
+ONE_WORD_CAP = 0.3  # highest score of a one-word question that misses an entry's title and keywords
 MAX_ALTERNATIVES = 3
 # How many candidates (by coverage) get the costlier phrase scoring; bounds latency on huge bases.
 RERANK_POOL = 40
@@ -411,6 +412,10 @@ class SearchIndex:
             # holds the question's words, so "made" is not half a match for "make" in a phrasing.
             phrase *= (matched / total) ** PHRASE_GATE
             score = WEIGHT_COVERAGE * got / total + WEIGHT_FOCUS * focus / total + WEIGHT_PHRASE * phrase
+            if len(stems) == 1 and not focus:
+                # A one-word question ("r u a real person") names a topic or nothing: unless the word is in
+                # the entry's title or keywords, it is at most a guess to offer, never an answer.
+                score = min(score, ONE_WORD_CAP)
             scored.append((score, i))
         top = max(scored)[0]
         matches: list[Match] = []

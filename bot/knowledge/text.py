@@ -162,6 +162,7 @@ OUT_OF_SCOPE_WORDS: frozenset[str] = frozenset(
     mechanic cashier waiter waitress restaurant retail law legal medicine medical hospital banking
     salary salaries wage wages earn earns earning earnings income rich paid pay pays paying payment
     payments charging price prices pricing fee fees invoice royalty royalties revenue profit profits
+    cost costs
     tax taxes sell selling sold buy buying bought purchase cheap cheaper cheapest
     copyright copyrighted trademark lawsuit sue licence license licensing clearance contract contracts
     publishing spotify streams streaming playlist playlists tiktok instagram twitter followers viral
