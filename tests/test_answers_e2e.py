@@ -90,12 +90,7 @@ async def test_off_topic_question_gets_a_friendly_ephemeral_decline(mentor: Ment
 
 async def test_weak_match_offers_did_you_mean_buttons(mentor: Mentor) -> None:
     """A question between the thresholds gets "Did you mean" with the candidates as buttons."""
-    index = mentor.bot.library.index
-    words = sorted({w for e in index.kb.entries for k in e.keywords for w in k.split()})
-    # A topic word among words the knowledge base has never seen reads as a guess, not an answer.
-    candidates = [f"{w} {filler}" for filler in ("blorp", "blorp flim", "blorp flim zorg") for w in words]
-    question = next((q for q in candidates if index.search(q).suggestions), None)
-    assert question, "no question falls in the weak band: the thresholds leave no room for 'did you mean'"
+    question = weak_question(mentor)
     inter = await ask(mentor, question)
     body = await inter.response
     assert "Did you mean" in body["data"]["content"]
@@ -329,3 +324,69 @@ async def test_a_failing_command_is_logged(mentor: Mentor, caplog) -> None:  # t
     from bot.storage import Storage
 
     mentor.storage.db = Storage(mentor.config.bot.database).db
+
+
+def weak_question(mentor: Mentor) -> str:
+    """A question the shipped knowledge base can only guess at (between the thresholds).
+
+    A topic word among words the knowledge base has never seen reads as a guess, not an answer.
+    """
+    index = mentor.bot.library.index
+    words = sorted({w for e in index.kb.entries for k in e.keywords for w in k.split()})
+    candidates = [f"{w} {filler}" for filler in ("blorp", "blorp flim", "blorp flim zorg") for w in words]
+    question = next((q for q in candidates if index.search(q).suggestions), None)
+    assert question, "no question falls in the weak band"
+    return question
+
+
+async def test_mention_with_a_weak_match_gets_did_you_mean_and_the_button_answers(mentor: Mentor) -> None:
+    """A mention that is only a guess gets "Did you mean" buttons; clicking one shows that answer privately."""
+    s = mentor.studio
+    await mentor.double.send_message(s.general.id, s.alice.id, weak_question(mentor), mention_bot=True)
+    req = await mentor.double.wait_for_request(is_post_to(s.general.id))
+    assert "Did you mean" in req.json["content"]
+    message = mentor.double.message(int(req.response["id"]))
+    button = next(i for i in custom_ids(message) if i.startswith("sm:show:"))
+    click = await mentor.double.click(message, button, s.alice.id)
+    body = await click.response
+    assert body["data"]["flags"] & EPHEMERAL and embeds_of(body)
+
+
+async def test_help_channel_weak_match_stays_silent(mentor: Mentor) -> None:
+    """In a help channel a guess is not worth the noise: no reply at all."""
+    s = mentor.studio
+    mentor.storage.update_guild_settings(s.guild.id, help_channel_ids=(s.help.id,))
+    await mentor.double.send_message(s.help.id, s.alice.id, weak_question(mentor) + "?")
+    probe = await mentor.double.send_message(s.help.id, s.alice.id, "do i need a degree to be a producer?")
+    req = await mentor.double.wait_for_request(is_post_to(s.help.id), since=0)
+    assert str(req.json["message_reference"]["message_id"]) == probe["id"]
+
+
+async def test_rate_limited_reply_is_retried_once_and_delivered(mentor: Mentor) -> None:
+    """A 429 on the reply is waited out and retried: exactly one answer arrives, nothing is lost."""
+    s = mentor.studio
+    mentor.double.rate_limit_next("POST", MESSAGES, retry_after=0.2)
+    msg = await mentor.double.send_message(
+        s.general.id, s.alice.id, "how do i get an internship?", mention_bot=True
+    )
+    ok = await mentor.double.wait_for_request(lambda r: is_post_to(s.general.id)(r) and r.status == 200)
+    assert str(ok.json["message_reference"]["message_id"]) == msg["id"]
+    attempts = [r for r in mentor.double.requests if is_post_to(s.general.id)(r)]
+    assert [r.status for r in attempts] == [429, 200]
+
+
+async def test_forbidden_reply_is_logged_and_the_bot_carries_on(mentor: Mentor, caplog) -> None:  # type: ignore[no-untyped-def]
+    """A 403 (missing permissions) on a reply is logged once, not retried, and the next question is answered."""
+    s = mentor.studio
+    mentor.double.fail_next(
+        "POST", MESSAGES, status=403, body={"code": 50013, "message": "Missing Permissions"}
+    )
+    await mentor.double.send_message(
+        s.general.id, s.alice.id, "how do i get an internship?", mention_bot=True
+    )
+    await mentor.double.wait_for_request(lambda r: is_post_to(s.general.id)(r) and r.status == 403)
+    nxt = await mentor.double.send_message(s.general.id, s.alice.id, "do i need a degree?", mention_bot=True)
+    ok = await mentor.double.wait_for_request(lambda r: is_post_to(s.general.id)(r) and r.status == 200)
+    assert str(ok.json["message_reference"]["message_id"]) == nxt["id"]
+    assert len([r for r in mentor.double.requests if is_post_to(s.general.id)(r)]) == 2
+    assert any("no permission to reply" in r.getMessage() for r in caplog.records)
