@@ -247,6 +247,7 @@ class SearchIndex:
         self._scan_limit = max(SCAN_MIN_POSTINGS, int(SCAN_MAX_SHARE * n))
         self._typo_cache: dict[str, str | None] = {}
         self._results: OrderedDict[tuple[tuple[str, ...], str], SearchResult] = OrderedDict()
+        self._by_text: OrderedDict[str, SearchResult] = OrderedDict()
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -343,6 +344,10 @@ class SearchIndex:
         cached by the question as the engine reads it (its stems and normalised wording), which is all the
         ranking depends on, so a cached answer is exactly the one a fresh search would give.
         """
+        same_text = self._by_text.get(question)  # the very same text again: skip even the analysis
+        if same_text is not None:
+            self._by_text.move_to_end(question)
+            return same_text
         stems, raw_query = self._analyse(question)
         if not stems:
             return SearchResult(question, Confidence.NONE, None, ())
@@ -350,16 +355,20 @@ class SearchIndex:
         cached = self._results.get(key)
         if cached is not None:
             self._results.move_to_end(key)
-            return dataclasses.replace(cached, question=question)
-        result = self._rank(question, stems, raw_query)
-        self._results[key] = result
-        if len(self._results) > RESULT_CACHE_SIZE:
-            self._results.popitem(last=False)
+            result = dataclasses.replace(cached, question=question)
+        else:
+            result = self._results[key] = self._rank(question, stems, raw_query)
+            if len(self._results) > RESULT_CACHE_SIZE:
+                self._results.popitem(last=False)
+        self._by_text[question] = result
+        if len(self._by_text) > RESULT_CACHE_SIZE:
+            self._by_text.popitem(last=False)
         return result
 
     def clear_cache(self) -> None:
         """Forget cached results (benchmarks use it to time cold searches)."""
         self._results.clear()
+        self._by_text.clear()
 
     def _rank(self, question: str, stems: list[str], raw_query: str) -> SearchResult:
         """Score the candidate entries of an analysed question and decide how confident we are."""

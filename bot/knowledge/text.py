@@ -237,14 +237,19 @@ def clean(text: str) -> str:
     """Return text made safe to process: valid Unicode, no control characters, bounded length."""
     if not isinstance(text, str):
         text = str(text)
+    text = text[: MAX_QUERY_CHARS * 2]
+    if text.isascii() and text.isprintable():  # nearly every question: skip the per-character pass
+        return text[:MAX_QUERY_CHARS]
     # Lone surrogates cannot be encoded; replace them rather than let any later step raise.
     text = text.encode("utf-8", "replace").decode("utf-8")
-    text = "".join(ch if ch.isprintable() else " " for ch in text[: MAX_QUERY_CHARS * 2])
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
     return text[:MAX_QUERY_CHARS]
 
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and unify apostrophes ("Café’s" -> "cafe's")."""
+    if text.isascii():  # no accents or curly apostrophes to fold
+        return text.casefold()
     text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.casefold()
