@@ -22,6 +22,7 @@ from bot.knowledge.text import fold
 from bot.migrations import migrations
 
 NORMALISED_QUESTION_CHARS = 200  # /kb gaps groups questions by their first 200 folded characters
+QUESTION_BATCH = 200  # buffered question-log rows that trigger a write before the timer does
 SETTINGS_CACHE_MAX = 10_000  # servers whose settings stay in memory; past it the cache starts over
 
 
@@ -63,6 +64,7 @@ class Storage:
         self.db.execute("PRAGMA busy_timeout=5000")
         self.db.execute("PRAGMA foreign_keys=ON")
         self._settings_cache: dict[int, GuildSettings] = {}
+        self._pending_questions: list[tuple[object, ...]] = []
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; return their names."""
@@ -71,8 +73,9 @@ class Storage:
         return pending
 
     def close(self) -> None:
-        """Close the connection (after a WAL checkpoint, so the file is self-contained)."""
+        """Flush the question log, then close (after a WAL checkpoint, so the file is self-contained)."""
         try:
+            self.flush()
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self.db.close()
@@ -166,11 +169,8 @@ class Storage:
     ) -> None:
         """Log one question and what the bot did with it."""
         normalised = " ".join(fold(question).split())[:NORMALISED_QUESTION_CHARS]
-        # Plain SQL: on the message path, sqlite-utils' insert would re-read the table's schema every time.
-        self.db.execute(
-            "INSERT INTO questions (guild_id, channel_id, user_id, question, normalised, source, outcome, "
-            "entry_id, score, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
+        self._pending_questions.append(
+            (
                 guild_id,
                 channel_id,
                 user_id,
@@ -181,8 +181,27 @@ class Storage:
                 entry_id,
                 score,
                 utcnow(),
-            ],
+            )
         )
+        if len(self._pending_questions) >= QUESTION_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write buffered question-log rows in one transaction.
+
+        The question log is written behind, in batches: one commit per question was the largest cost the
+        bot added to each answer. The bot flushes every second, before every read of the log and at close,
+        so at most the last second of log rows can be lost to a crash (never settings or votes).
+        """
+        if not self._pending_questions:
+            return
+        rows, self._pending_questions = self._pending_questions, []
+        with self._write():
+            self.db.conn.executemany(
+                "INSERT INTO questions (guild_id, channel_id, user_id, question, normalised, source, "
+                "outcome, entry_id, score, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
     def record_feedback(self, *, guild_id: int, user_id: int, entry_id: str, helpful: bool) -> bool:
         """Record a member's vote on an answer; return False if they had already voted on it."""
@@ -204,6 +223,7 @@ class Storage:
 
     def knowledge_gaps(self, guild_id: int, limit: int = 10) -> list[Gap]:
         """Return the server's most frequent declined questions and most down-voted answers."""
+        self.flush()
         declined = self.db.execute(
             "SELECT normalised, COUNT(*) AS n FROM questions WHERE guild_id = ? AND outcome = 'declined' "
             "GROUP BY normalised ORDER BY n DESC, MAX(id) DESC LIMIT ?",

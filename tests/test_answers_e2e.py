@@ -316,13 +316,14 @@ async def test_every_answer_fits_discords_limits(mentor: Mentor) -> None:
 
 async def test_a_failing_command_is_logged(mentor: Mentor, caplog) -> None:  # type: ignore[no-untyped-def]
     """A command that breaks leaves a log line naming it, besides the member's apology."""
-    mentor.storage.db.close()
-    inter = await ask(mentor, "how do i get an internship")
-    body = await inter.response
-    assert "something went wrong" in body["data"]["content"]
-    assert any("command /ask failed" in r.getMessage() for r in caplog.records)
     from bot.storage import Storage
 
+    mentor.storage.db.close()
+    s = mentor.studio
+    inter = await mentor.double.slash_command(s.guild.id, s.general.id, s.mo.id, "kb gaps")
+    body = await inter.response
+    assert "something went wrong" in body["data"]["content"]
+    assert any("command /kb gaps failed" in r.getMessage() for r in caplog.records)
     mentor.storage.db = Storage(mentor.config.bot.database).db
 
 

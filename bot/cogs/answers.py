@@ -6,7 +6,7 @@ import logging
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot import ui
 from bot.chat import Cooldown, looks_like_question, strip_mentions
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 AUTOCOMPLETE_MAX = 25  # Discord refuses more choices
 CHOICE_MAX = 100  # Discord caps choice names and values at 100 characters
 QUESTION_MAX = 300  # /ask option length; longer pastes are refused by Discord's client
+LOG_FLUSH_SECONDS = 1.0  # the question log is written behind at most this late (storage.flush)
 
 
 class Answers(commands.Cog):
@@ -33,6 +34,23 @@ class Answers(commands.Cog):
         self.storage = storage
         self.defaults = defaults
         self.cooldown = Cooldown()
+
+    async def cog_load(self) -> None:
+        """Start writing the question log behind the answers."""
+        self.flush_log.start()
+
+    async def cog_unload(self) -> None:
+        """Stop the writer and write what is left."""
+        self.flush_log.cancel()
+        self.storage.flush()
+
+    @tasks.loop(seconds=LOG_FLUSH_SECONDS)
+    async def flush_log(self) -> None:
+        """Write buffered question-log rows: one transaction a second, not one per question."""
+        try:
+            self.storage.flush()
+        except Exception:  # a failed write must not stop the loop (those rows are dropped, and logged)
+            log.exception("could not write the question log")
 
     def _record(
         self, where: discord.Interaction | discord.Message, question: str, source: str, result: SearchResult
