@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import fcntl
 import functools
+import gc
 import logging
 import signal
 import sys
@@ -84,6 +85,10 @@ class MentorBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to development server %s", len(synced), guild_id)
+        # Everything built so far (knowledge index, extensions, caches) lives as long as the process: moving
+        # it out of the collector's reach keeps full collections short, and with them the answer-time tail.
+        gc.collect()
+        gc.freeze()
 
     async def on_ready(self) -> None:
         """Log who we are; may run more than once (after reconnects), so it starts nothing."""
