@@ -92,6 +92,18 @@ FALLBACK_QUESTIONS = [
 # --- questions ------------------------------------------------------------------------------------
 
 
+# With --distinct every send is a new text ("... #123"): the number changes no answer (numbers are not topic
+# words) but defeats Studio Mentor's cache of repeated questions, so each answer pays for a full ranking.
+DISTINCT = False
+_SEQUENCE = itertools.count()  # unique across phases and repetitions, so no text is ever sent twice
+
+
+def ask_text(questions: list[str], i: int) -> str:
+    """The i-th question to send, made unique when --distinct is on."""
+    question = questions[i % len(questions)]
+    return f"{question} #{next(_SEQUENCE)}" if DISTINCT else question
+
+
 def load_questions() -> tuple[list[str], str]:
     """On-topic held-out questions the bundled knowledge base answers in a help channel (or the fallback)."""
     try:
@@ -495,7 +507,7 @@ async def closed_loop(
                 if i >= n or time.perf_counter() >= deadline:
                     return
                 result.sent += 1
-                latency, status = await bot.round_trip(kind, questions[i % len(questions)], timeout)
+                latency, status = await bot.round_trip(kind, ask_text(questions, i), timeout)
                 record(result, latency, status)
 
         await asyncio.gather(*(member() for _ in range(concurrency)))
@@ -540,7 +552,7 @@ async def open_loop(
                 result.overloaded = True
                 break
             result.sent += 1
-            tasks.append(asyncio.create_task(one(questions[i % len(questions)])))
+            tasks.append(asyncio.create_task(one(ask_text(questions, i))))
         await asyncio.gather(*tasks)
 
     return await measured(bot, run)
@@ -830,12 +842,17 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="small counts, one repetition")
+    parser.add_argument(
+        "--distinct", action="store_true", help="make every question text unique (no repeated-question cache)"
+    )
     parser.add_argument("--repeat", type=int, help="repetitions (default 3, or 1 with --quick)")
     parser.add_argument("-n", type=int, help="round trips per phase (default 3000, or 300 with --quick)")
     parser.add_argument("--max-seconds", type=float, help="time cap per phase, s (default 20; 3 quick)")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8], help="in-flight levels (1 8)")
     parser.add_argument("--json", nargs="?", const="-", help="also write all figures as JSON ('-': stdout)")
     args = parser.parse_args()
+    global DISTINCT
+    DISTINCT = args.distinct
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(main_async(args))
     return 130

@@ -18,6 +18,7 @@ How a question is scored (all pure, no I/O after the index is built):
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import math
 import re
 from collections import OrderedDict, defaultdict
@@ -86,7 +87,11 @@ SUGGEST_THRESHOLD = 0.22
 ONE_WORD_CAP = 0.3  # highest score of a one-word question that misses an entry's title and keywords
 MAX_ALTERNATIVES = 3
 # How many candidates (by coverage) get the costlier phrase scoring; bounds latency on huge bases.
-RERANK_POOL = 40
+RERANK_POOL = 16
+# A question of one or two topic words ties many entries on every cheap signal; only the wording can part
+# them, so it gets a wider pool (cheap: its scoring loop is short).
+SHORT_QUESTION_STEMS = 2
+RERANK_POOL_SHORT = 40
 RESULT_CACHE_SIZE = 4096  # recent distinct questions whose results are kept (least recently used go first)
 
 
@@ -231,6 +236,11 @@ class SearchIndex:
             for st, weight in doc.fields.items():
                 postings[st].append((i, weight))
         self._postings = dict(postings)
+        focus_postings: dict[str, list[int]] = defaultdict(list)
+        for i, doc in enumerate(self._docs):
+            for st in doc.focus_stems:
+                focus_postings[st].append(i)
+        self._focus_postings = dict(focus_postings)
         n = max(len(self._docs), 1)
         # Smoothed IDF, 0..~log(n), over the entries' own fields: a stem in every entry weighs ~0, a stem in
         # one entry weighs the most. A stem only the section evidence knows weighs as if in that section's
@@ -383,10 +393,13 @@ class SearchIndex:
         if not rare:
             rare = [min(stems, key=lambda st: len(self._postings.get(st, ())))]
         partial: dict[int, float] = defaultdict(float)
+        focus_hits: dict[int, float] = defaultdict(float)
         for st in rare:
             w = weights[st]
             for i, fw in self._postings.get(st, ()):
                 partial[i] += w * fw
+            for i in self._focus_postings.get(st, ()):
+                focus_hits[i] += w
         if not partial:
             return SearchResult(question, Confidence.NONE, None, ())
         section_share = {
@@ -394,11 +407,16 @@ class SearchIndex:
             for slug, sec in self._section_stems.items()
         }
         docs = self._docs
-        pool = sorted(
-            partial,
-            key=lambda i: partial[i] / total + FIELD_SECTION * section_share[docs[i].entry.section],
-            reverse=True,
-        )[:RERANK_POOL]
+
+        def prescore(i: int) -> float:
+            # The cheap part of the final score: coverage, title/keyword hits and section evidence. Without
+            # title/keyword hits, a question of common words ("what does a producer do") ties most entries
+            # on coverage and the right one can miss the pool.
+            hits = partial[i] + WEIGHT_FOCUS / WEIGHT_COVERAGE * focus_hits.get(i, 0.0)
+            return hits / total + FIELD_SECTION * section_share[docs[i].entry.section]
+
+        size = RERANK_POOL if len(stems) > SHORT_QUESTION_STEMS else RERANK_POOL_SHORT
+        pool = heapq.nlargest(size, partial, key=prescore)
         query_phrase = " ".join(stems)
         scored: list[tuple[float, int]] = []
         for i in pool:
