@@ -169,7 +169,8 @@ def main() -> None:
         "baseline = extractOne(token_set_ratio)"
     )
     header = (
-        "| kb | entries | p50 | p99 | baseline p50 | baseline p99 | p50 / baseline | build (s) | index MiB |"
+        "| kb | entries | p50 | p99 | repeated question p50 | baseline p50 | baseline p99 | p50 / baseline "
+        "| build (s) | index MiB |"
     )
     print(header)
     print("|---" * 10 + "|")
