@@ -7,11 +7,14 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import Mentor, embeds_of
 from tests.discord_double import DiscordDouble
-from tests.discord_double.studio import populate_studio
+from tests.discord_double.studio import Studio, populate_studio
 
 ROOT = Path(__file__).resolve().parents[1]
 # Shaped like a real bot token (three base64url parts) so the bot's own token check accepts it.
@@ -69,51 +72,64 @@ def _write_config(path: Path, double: DiscordDouble, guild_id: int) -> Path:
     return path
 
 
-async def test_run_as_a_process_answers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    """`studio-mentor run` connects to the double, answers /ask, and exits 0 on SIGTERM without logging the token."""
+@pytest.fixture
+async def token_double() -> AsyncIterator[tuple[DiscordDouble, Studio]]:
+    """A loopback Discord whose token passes the bot's own shape check, for bots run as processes."""
     double = DiscordDouble(token=TOKEN)
     studio = populate_studio(double)
     await double.start()
     try:
-        config = _write_config(tmp_path / "config.toml", double, studio.guild.id)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "--config",
-            str(config),
-            "run",
-            cwd=tmp_path,
-            env=_env(DISCORD_TOKEN=TOKEN),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        try:
-            await double.wait_for_request(
-                lambda r: r.route == "/applications/{application_id}/guilds/{guild_id}/commands",
-                timeout=20,
-                since=0,
-            )
-            await double.wait_until_connected(timeout=10)
-            await asyncio.sleep(0.2)
-            inter = await double.slash_command(
-                studio.guild.id, studio.general.id, studio.alice.id, "ask", {"question": "do i need a degree"}
-            )
-            body = await inter.response
-            assert embeds_of(body)
-            proc.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(proc.communicate(), 15)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
-        log = stderr.decode()
-        assert proc.returncode == 0, log
-        assert "stopped cleanly" in log
-        assert TOKEN not in log and TOKEN.split(".")[2] not in log
-        assert (tmp_path / "data" / "mentor.db").is_file()
+        yield double, studio
     finally:
         await double.stop()
+
+
+async def start_bot_process(
+    config: Path, double: DiscordDouble, *, capture: bool
+) -> asyncio.subprocess.Process:
+    """Launch `python -m bot run` as a server owner would, and wait until it has synced its commands."""
+    pipe = asyncio.subprocess.PIPE if capture else asyncio.subprocess.DEVNULL
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "run",
+        cwd=config.parent,
+        env=_env(DISCORD_TOKEN=TOKEN),
+        stdout=pipe,
+        stderr=pipe,
+    )
+    await double.wait_for_request(
+        lambda r: r.route == "/applications/{application_id}/guilds/{guild_id}/commands", timeout=20, since=0
+    )
+    return proc
+
+
+async def test_run_as_a_process_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, token_double) -> None:  # type: ignore[no-untyped-def]
+    """`studio-mentor run` connects to the double, answers /ask, and exits 0 on SIGTERM without logging the token."""
+    double, studio = token_double
+    config = _write_config(tmp_path / "config.toml", double, studio.guild.id)
+    proc = await start_bot_process(config, double, capture=True)
+    try:
+        await double.wait_until_connected(timeout=10)
+        await asyncio.sleep(0.2)
+        inter = await double.slash_command(
+            studio.guild.id, studio.general.id, studio.alice.id, "ask", {"question": "do i need a degree"}
+        )
+        assert embeds_of(await inter.response)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(proc.communicate(), 15)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    log = stderr.decode()
+    assert proc.returncode == 0, log
+    assert "stopped cleanly" in log
+    assert TOKEN not in log and TOKEN.split(".")[2] not in log
+    assert (tmp_path / "data" / "mentor.db").is_file()
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -163,42 +179,21 @@ def test_run_with_broken_knowledge_folder_is_refused(tmp_path: Path) -> None:
     assert "error: a.toml: entry 'x': key 'title': missing or empty" in result.stderr
 
 
-async def test_second_process_on_the_same_database_is_refused(tmp_path: Path) -> None:
+async def test_second_process_on_the_same_database_is_refused(tmp_path: Path, token_double) -> None:  # type: ignore[no-untyped-def]
     """Two bots on one database would double-send: the second exits 2 with a clear message."""
-    double = DiscordDouble(token=TOKEN)
-    studio = populate_studio(double)
-    await double.start()
+    double, studio = token_double
+    config = _write_config(tmp_path / "config.toml", double, studio.guild.id)
+    first = await start_bot_process(config, double, capture=False)
     try:
-        config = _write_config(tmp_path / "config.toml", double, studio.guild.id)
-        first = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "--config",
-            str(config),
-            "run",
-            cwd=tmp_path,
-            env=_env(DISCORD_TOKEN=TOKEN),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
+        second = await asyncio.to_thread(
+            run_cli, "--config", str(config), "run", env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path
         )
-        try:
-            await double.wait_for_request(
-                lambda r: r.route == "/applications/{application_id}/guilds/{guild_id}/commands",
-                timeout=20,
-                since=0,
-            )
-            second = await asyncio.to_thread(
-                run_cli, "--config", str(config), "run", env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path
-            )
-            assert second.returncode == 2
-            assert "another Studio Mentor process is using this database" in second.stderr
-        finally:
-            first.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(first.wait(), 15)
-        assert first.returncode == 0
+        assert second.returncode == 2
+        assert "another Studio Mentor process is using this database" in second.stderr
     finally:
-        await double.stop()
+        first.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(first.wait(), 15)
+    assert first.returncode == 0
 
 
 def test_invite_link_has_exactly_the_needed_permissions(tmp_path: Path) -> None:
@@ -213,25 +208,20 @@ def test_invite_link_has_exactly_the_needed_permissions(tmp_path: Path) -> None:
     assert "scope=bot+applications.commands" in url
 
 
-async def test_sync_command_syncs_globally_once_and_exits(tmp_path: Path) -> None:
+async def test_sync_command_syncs_globally_once_and_exits(tmp_path: Path, token_double) -> None:  # type: ignore[no-untyped-def]
     """`studio-mentor sync` logs in, replaces the global commands with the bot's, and exits 0."""
-    double = DiscordDouble(token=TOKEN)
-    studio = populate_studio(double)
-    await double.start()
-    try:
-        config = _write_config(tmp_path / "config.toml", double, studio.guild.id)
-        result = await asyncio.to_thread(
-            run_cli, "--config", str(config), "sync", env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path
-        )
-        assert result.returncode == 0, result.stderr
-        assert "synced 4 commands globally" in result.stdout
-        puts = [
-            r
-            for r in double.requests
-            if r.method == "PUT" and r.route == "/applications/{application_id}/commands"
-        ]
-        assert len(puts) == 1
-        assert {c["name"] for c in puts[0].json} == {"ask", "topics", "mentor", "kb"}
-        assert not (tmp_path / "data" / "mentor.db").exists()  # syncing touches no database
-    finally:
-        await double.stop()
+    double, studio = token_double
+    config = _write_config(tmp_path / "config.toml", double, studio.guild.id)
+    result = await asyncio.to_thread(
+        run_cli, "--config", str(config), "sync", env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "synced 4 commands globally" in result.stdout
+    puts = [
+        r
+        for r in double.requests
+        if r.method == "PUT" and r.route == "/applications/{application_id}/commands"
+    ]
+    assert len(puts) == 1
+    assert {c["name"] for c in puts[0].json} == {"ask", "topics", "mentor", "kb"}
+    assert not (tmp_path / "data" / "mentor.db").exists()  # syncing touches no database
