@@ -130,17 +130,15 @@ class Answers(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         """Answer questions asked in help channels, or anywhere the bot is mentioned."""
         if message.author.bot or message.webhook_id is not None or not self.bot.user:
-            return
-        if message.author.id == self.bot.user.id:
-            return
+            return  # never other bots, webhooks or our own echoed replies
         mentioned = self.bot.user in message.mentions or message.guild is None
         guild_id = message.guild.id if message.guild else 0
-        channel_id = getattr(message.channel, "parent_id", None) or message.channel.id
-        in_help = bool(message.guild) and (
-            message.channel.id in self._help_channels(guild_id) or channel_id in self._help_channels(guild_id)
-        )
-        if not (mentioned or in_help):
-            return
+        if not mentioned:
+            help_channels = self._help_channels(guild_id) if message.guild else ()
+            # A thread (or forum post) inside a help channel counts as that channel.
+            parent_id = getattr(message.channel, "parent_id", None)
+            if message.channel.id not in help_channels and parent_id not in help_channels:
+                return
         question = strip_mentions(message.content)
         if not mentioned and not looks_like_question(question):
             return
@@ -150,25 +148,21 @@ class Answers(commands.Cog):
             )
             return
         result = self.library.index.search(question)
-        if result.confidence is Confidence.NONE or (result.confidence is Confidence.WEAK and not mentioned):
-            # In a help channel, silence beats noise: only a mention gets "did you mean" or a decline.
-            self._record(message, question, "mention" if mentioned else "channel", result)
-            if mentioned:
-                await self._throttled_reply(message, guild_id, content=ui.DECLINE_TEXT)
-            return
         self._record(message, question, "mention" if mentioned else "channel", result)
-        kb = self.library.index.kb
         if result.answered and result.best:
-            entry = result.best.entry
-            embed, view = ui.answer_card(kb, entry)
+            embed, view = ui.answer_card(self.library.index.kb, result.best.entry)
             await self._throttled_reply(message, guild_id, embed=embed, view=view)
-        else:
+        elif not mentioned:
+            return  # in a help channel, silence beats noise: a guess or a decline is for mentions only
+        elif result.suggestions:
             await self._throttled_reply(
                 message,
                 guild_id,
                 content=ui.suggestions_text(result.suggestions),
                 view=ui.suggestions_view(result.suggestions),
             )
+        else:
+            await self._throttled_reply(message, guild_id, content=ui.DECLINE_TEXT)
 
     async def _throttled_reply(
         self,
