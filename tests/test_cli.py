@@ -126,3 +126,42 @@ def test_console_script_is_installed() -> None:
     script = Path(sys.executable).with_name("studio-mentor")
     run = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and "kb" in run.stdout and "ask" in run.stdout
+
+
+def test_bundled_knowledge_is_found_in_a_regular_install(tmp_path: Path) -> None:
+    """A non-editable install (a built copy of the package) still finds its knowledge base from any directory."""
+    target = tmp_path / "site"
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert build.returncode == 0, build.stderr
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "STUDIO_MENTOR_"))}
+    env["PYTHONPATH"] = str(target)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import bot, sys; from bot.cli import main; print(bot.__file__); sys.exit(main(['kb', 'check']))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[0].startswith(str(target))
+    assert "OK: " in run.stdout
