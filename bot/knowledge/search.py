@@ -36,8 +36,17 @@ _MARKDOWN_RE = re.compile(r"[*_`>#~|]+")  # Discord Markdown marks in answers, d
 # --- Scorers and their scales -------------------------------------------------------------------------
 # Phrase similarity: rapidfuzz token_sort_ratio over the stemmed content words, 0..100; word order in chat
 # is loose, so sorting tokens first beats plain ratio, and unlike token_set_ratio a question is not a perfect
-# match just because one of its words is a subset of a phrasing.
-PHRASE_SCORER = fuzz.token_sort_ratio
+# match just because one of its words is a subset of a phrasing. The index stores every phrasing with its
+# words already sorted, and search sorts the question once, so plain fuzz.ratio gives token_sort_ratio's
+# exact result without re-splitting every phrasing on every search.
+PHRASE_SCORER = fuzz.ratio  # on word-sorted strings: exactly fuzz.token_sort_ratio
+
+
+def _sorted_words(text: str) -> str:
+    """Return text's words in sorted order: what token_sort_ratio compares."""
+    return " ".join(sorted(text.split()))
+
+
 # Typo correction: a question word unknown to the knowledge base is replaced by a known word when their
 # normalised Levenshtein similarity (0..1, 1 = identical) is at least this and the edits between them are a
 # plausible slip (see _plausible_typo). 0.6 only pre-filters: it lets a swap in six letters ("studoi")
@@ -159,8 +168,8 @@ class _Doc:
     entry: Entry
     fields: dict[str, float]  # stem -> weight of the best field it occurs in (FIELD_* scale, 0..1)
     focus_stems: frozenset[str]
-    phrases: tuple[str, ...]  # stemmed content words of each phrasing and the title, space-joined
-    raw_phrases: tuple[str, ...]  # every word of each phrasing and the title, stopwords kept, space-joined
+    phrases: tuple[str, ...]  # stemmed content words of each phrasing and the title, sorted, space-joined
+    raw_phrases: tuple[str, ...]  # every word of each phrasing and the title, stopwords kept, sorted
 
 
 class SearchIndex:
@@ -219,9 +228,12 @@ class SearchIndex:
                     fields=fields,
                     focus_stems=frozenset(self._stems([w for t in focus_texts for w in content_words(t)])),
                     phrases=tuple(
-                        " ".join(self._stems(content_words(t))) for t in (*entry.phrasings, entry.title)
+                        _sorted_words(" ".join(self._stems(content_words(t))))
+                        for t in (*entry.phrasings, entry.title)
                     ),
-                    raw_phrases=tuple(" ".join(words(t)) for t in (*entry.phrasings, entry.title)),
+                    raw_phrases=tuple(
+                        _sorted_words(" ".join(words(t))) for t in (*entry.phrasings, entry.title)
+                    ),
                 )
             )
         self._vocabulary = sorted(vocabulary)
@@ -417,7 +429,8 @@ class SearchIndex:
 
         size = RERANK_POOL if len(stems) > SHORT_QUESTION_STEMS else RERANK_POOL_SHORT
         pool = heapq.nlargest(size, partial, key=prescore)
-        query_phrase = " ".join(stems)
+        query_phrase = _sorted_words(" ".join(stems))
+        raw_sorted = _sorted_words(raw_query)
         scored: list[tuple[float, int]] = []
         for i in pool:
             doc = docs[i]
@@ -448,7 +461,7 @@ class SearchIndex:
         matches: list[Match] = []
         for score, i in scored:
             if score >= top - WEIGHT_WORDING:  # wording can only reorder entries this close to the top
-                raw = process.extractOne(raw_query, docs[i].raw_phrases, scorer=PHRASE_SCORER)
+                raw = process.extractOne(raw_sorted, docs[i].raw_phrases, scorer=PHRASE_SCORER)
                 score += WEIGHT_WORDING * (raw[1] / 100 if raw else 0.0)
             matches.append(Match(docs[i].entry, round(min(max(score, 0.0), 1.0), 4)))
         matches.sort(key=lambda m: m.score, reverse=True)
