@@ -282,27 +282,24 @@ async def start_double() -> tuple[DiscordDouble, Studio]:
     return double, populate_studio(double)
 
 
-async def launch_echo(workdir: Path) -> BotUnderTest:
-    double, studio = await start_double()
-    log_path = workdir / "echo.log"
+def spawn(argv: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+    """Start a bot process from the repository root, its output going to log_path."""
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(HERE / "echo_runner.py"),
-                "--api-base",
-                double.api_base,
-                "--gateway-url",
-                double.gateway_url,
-                "--guild-id",
-                str(studio.guild.id),
-            ],
+        return subprocess.Popen(
+            [sys.executable, *argv],
             cwd=ROOT,
             env=child_env(),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+
+
+async def launch_echo(workdir: Path) -> BotUnderTest:
+    double, studio = await start_double()
+    log_path = workdir / "echo.log"
+    argv = [str(HERE / "echo_runner.py"), "--api-base", double.api_base, "--gateway-url", double.gateway_url]
+    proc = spawn([*argv, "--guild-id", str(studio.guild.id)], log_path)
     return BotUnderTest(
         "echo", "echo bot", double, studio, ReplyTracker(double), proc, log_path, "echo", "text"
     )
@@ -328,15 +325,7 @@ async def launch_mentor(workdir: Path) -> BotUnderTest:
         encoding="utf-8",
     )
     log_path = workdir / "mentor.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(config), "run"],
-            cwd=ROOT,
-            env=child_env(),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    proc = spawn(["-m", "bot", "--config", str(config), "run"], log_path)
     return BotUnderTest(
         "mentor", "Studio Mentor", double, studio, ReplyTracker(double), proc, log_path, "ask", "question"
     )

@@ -271,11 +271,6 @@ class SearchIndex:
         self._results: OrderedDict[tuple[tuple[str, ...], str], SearchResult] = OrderedDict()
         self._by_text: OrderedDict[str, SearchResult] = OrderedDict()
 
-    @property
-    def entries(self) -> tuple[Entry, ...]:
-        """Return the indexed entries."""
-        return self.kb.entries
-
     def _canonical(self, word: str) -> str:
         """Map a word through the synonym groups, or an inflection of one ("clashing" as "clash")."""
         found = self._synonyms.get(word)
