@@ -8,6 +8,7 @@ from enum import StrEnum
 class Stage(StrEnum):
     """A member's career stage, in the order the article's career path walks them."""
 
+    EXPLORING = "exploring"
     LEARNING = "learning"
     INTERN = "intern"
     ASSISTANT_PRODUCER = "assistant-producer"

@@ -20,6 +20,8 @@ MAX_ANSWER_CHARS = 1500  # an embed description may hold 4,096; we keep answers 
 MAX_TITLE_CHARS = 100  # autocomplete choice names and button labels are capped by Discord at 100 / 80
 MIN_PHRASINGS = 4
 SECTIONS_FILE = "sections.toml"
+# Curated data beside the entries that is not an article section: loaded by its own modules.
+NOT_SECTION_FILES = frozenset({SECTIONS_FILE, "stages.toml", "prompts.toml"})
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ENTRY_KEYS = frozenset({"id", "title", "stages", "related", "phrasings", "keywords", "synonyms", "answer"})
 _REQUIRED_LISTS = ("stages", "phrasings", "keywords")
@@ -68,7 +70,7 @@ def load_knowledge(folder: Path | None = None) -> KnowledgeBase:
     entries: list[Entry] = []
     seen_ids: dict[str, str] = {}
     for path in sorted(folder.glob("*.toml")):
-        if path.name == SECTIONS_FILE:
+        if path.name in NOT_SECTION_FILES:
             continue
         data = _read_toml(path, problems)
         if data is None:
