@@ -48,9 +48,9 @@ def main() -> None:
         storage = Storage(Path(tmp) / "bench.db")
         storage.migrate()
         t0 = time.perf_counter()
-        storage.db.execute("BEGIN")
+        storage.core.db.execute("BEGIN")
         for i in range(args.rows):
-            storage.db.execute(
+            storage.core.db.execute(
                 "INSERT INTO questions (guild_id, channel_id, user_id, question, normalised, source, outcome,"
                 " entry_id, score, created_at) VALUES (?, ?, ?, ?, ?, 'channel', ?, NULL, 0.3, '2026-01-01')",
                 [
@@ -62,15 +62,15 @@ def main() -> None:
                     rng.choice(["answered", "answered", "declined", "suggested"]),
                 ],
             )
-        storage.db.execute("COMMIT")
+        storage.core.db.execute("COMMIT")
         fill = time.perf_counter() - t0
         for g in range(GUILDS):
-            storage.update_guild_settings(g, help_channel_ids=(1, 2), cooldown_seconds=30)
+            storage.settings.update(g, help_channel_ids=(1, 2), cooldown_seconds=30)
         counter = iter(range(10**9))
         calls: dict[str, Callable[[], object]] = {
-            "baseline SELECT 1": lambda: storage.db.execute("SELECT 1").fetchone(),
-            "guild_settings (every message)": lambda: storage.guild_settings(rng.randrange(GUILDS)),
-            "record_question (every answer)": lambda: storage.record_question(
+            "baseline SELECT 1": lambda: storage.core.db.execute("SELECT 1").fetchone(),
+            "guild_settings (every message)": lambda: storage.settings.get(rng.randrange(GUILDS)),
+            "record_question (every answer)": lambda: storage.questions.record(
                 guild_id=rng.randrange(GUILDS),
                 channel_id=1,
                 user_id=2,
@@ -80,13 +80,13 @@ def main() -> None:
                 entry_id="balanced-clear-mix",
                 score=0.9,
             ),
-            "record_feedback (button)": lambda: storage.record_feedback(
+            "record_feedback (button)": lambda: storage.questions.record_feedback(
                 guild_id=rng.randrange(GUILDS), user_id=next(counter), entry_id="x", helpful=True
             ),
-            "update_guild_settings (moderator)": lambda: storage.update_guild_settings(
+            "update_guild_settings (moderator)": lambda: storage.settings.update(
                 rng.randrange(GUILDS), cooldown_seconds=rng.randrange(60)
             ),
-            "knowledge_gaps (moderator)": lambda: storage.knowledge_gaps(rng.randrange(GUILDS)),
+            "knowledge_gaps (moderator)": lambda: storage.questions.gaps(rng.randrange(GUILDS)),
         }
         print(f"database: {args.rows:,} logged questions over {GUILDS} servers (filled in {fill:.1f} s)")
         print("| call | p50 µs | p99 µs | p50 / baseline |")

@@ -108,14 +108,14 @@ def cmd_kb_eval(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 def cmd_run(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     """Run the bot until SIGINT/SIGTERM."""
-    from bot.app import run  # imported late: the offline commands need no discord import
+    from bot.runtime import run  # imported late: the offline commands need no discord import
 
     return run(config, knowledge_dir=_knowledge_dir(args, config))
 
 
 def cmd_sync(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     """Sync slash commands globally (or to one server) once, then exit."""
-    from bot.app import sync_commands
+    from bot.runtime import sync_commands
 
     return sync_commands(config, guild_id=args.guild, knowledge_dir=_knowledge_dir(args, config))
 

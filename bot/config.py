@@ -7,15 +7,21 @@ from DISCORD_TOKEN or the file named by DISCORD_TOKEN_FILE, and it is kept out o
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
+from datetime import time, timedelta
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_CONFIG_NAME = "config.toml"
 DEFAULT_DATABASE_NAME = "studio-mentor.db"
+COOLDOWN_MAX = 3600  # seconds; /mentor settings accepts the same range
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # A bot token is three base64url parts joined by dots; checking the shape catches a pasted client secret or
 # a stray newline before Discord answers 401.
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{20,}$")
@@ -29,11 +35,19 @@ class ConfigError(Exception):
 class DiscordSettings:
     """[discord]: where to reach Discord and how to sync commands."""
 
-    api_base: str = ""  # e.g. "http://127.0.0.1:8080/api/v10" for an HTTP proxy; "" is Discord itself
-    gateway_url: str = ""  # e.g. "ws://127.0.0.1:8080/gateway"; "" is Discord's own gateway
+    api_base: str = field(
+        default="", metadata={"url": True}
+    )  # e.g. "http://127.0.0.1:8080/api/v10" for an HTTP proxy; "" is Discord itself
+    gateway_url: str = field(
+        default="", metadata={"url": True}
+    )  # e.g. "ws://127.0.0.1:8080/gateway"; "" is Discord's own gateway
     dev_guild_ids: tuple[int, ...] = ()  # servers whose slash commands are synced at every start
-    guild_ready_timeout: float = 2.0  # seconds discord.py waits for server data before on_ready
-    max_ratelimit_wait: float = 30.0  # longest rate-limit sleep before a send is given up and retried later
+    guild_ready_timeout: float = field(
+        default=2.0, metadata={"min": 0, "max": 60}
+    )  # seconds discord.py waits for server data before on_ready
+    max_ratelimit_wait: float = field(
+        default=30.0, metadata={"min": 0, "max": 3600}
+    )  # longest rate-limit sleep before a send is given up and retried later
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +56,16 @@ class BotSettings:
 
     database: Path = Path(DEFAULT_DATABASE_NAME)
     knowledge_dir: Path | None = None  # None: the knowledge base bundled with the package
-    log_level: str = "INFO"
+    log_level: str = field(default="INFO", metadata={"choices": LOG_LEVELS})
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerSettings:
     """[answers]: defaults for answering in channels; each server can override them with /mentor settings."""
 
-    cooldown_seconds: int = 30  # per member, for channel answers (slash commands are never throttled)
+    cooldown_seconds: int = field(
+        default=30, metadata={"min": 0, "max": COOLDOWN_MAX}
+    )  # per member, for channel answers (slash commands are never throttled)
     help_channel_ids: tuple[int, ...] = ()  # channels answered in every server that has set none of its own
 
 
@@ -64,7 +80,6 @@ class Config:
 
 
 _SECTIONS: dict[str, type] = {"discord": DiscordSettings, "bot": BotSettings, "answers": AnswerSettings}
-_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def load_config(path: Path | None) -> Config:
@@ -96,60 +111,129 @@ def load_config(path: Path | None) -> Config:
 
 
 def _section(name: str, section: str, cls: type, values: dict[str, Any], base: Path) -> Any:
-    """Validate one table against its dataclass's fields and types."""
+    """Validate one table against its dataclass's fields, types and ranges."""
     known = {f.name: f for f in fields(cls)}
+    hints = get_type_hints(cls)
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
         where = f"{name}: [{section}] {key}"
         if key not in known:
             raise ConfigError(f"{where}: unknown key (known: {', '.join(known)})")
-        kwargs[key] = _convert(where, key, known[key].type, value, base)
+        kwargs[key] = _convert(where, hints[key], value, base, known[key].metadata)
     if section == "bot":
         kwargs.setdefault("database", base / DEFAULT_DATABASE_NAME)
     return cls(**kwargs)
 
 
-def _convert(where: str, key: str, kind: Any, value: Any, base: Path) -> Any:
-    """Check and convert one value to its field's type."""
-    kind = str(kind)
-    if kind == "str":
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: expected a string, got {_type_name(value)}")
-        if key == "log_level":
-            if value.upper() not in _LOG_LEVELS:
-                raise ConfigError(f"{where}: expected one of {', '.join(_LOG_LEVELS)}, got '{value}'")
-            return value.upper()
-        if key in ("api_base", "gateway_url") and value and not re.match(r"^(https?|wss?)://", value):
-            raise ConfigError(f"{where}: expected an http(s):// or ws(s):// URL, got '{value}'")
-        return value.rstrip("/")
-    if kind in ("int", "float"):
+def _convert(where: str, kind: Any, value: Any, base: Path, meta: Any) -> Any:
+    """Check and convert one value to its field's type (dispatched on the type itself), then its range."""
+    optional = False
+    if get_origin(kind) in (UnionType, Union):
+        args = [a for a in get_args(kind) if a is not type(None)]
+        optional, kind = len(args) < len(get_args(kind)), args[0]
+    converter = _CONVERTERS.get(get_origin(kind) or kind)
+    if converter is None:
+        raise AssertionError(f"unhandled config type {kind}")  # a programming error, caught by tests
+    if optional and value == "":
+        return None
+    converted = converter(where, value, base, meta)
+    if isinstance(converted, int | float) and not isinstance(converted, bool):
+        _check_range(where, converted, meta)
+    return converted
+
+
+def _check_range(where: str, value: float, meta: Any) -> None:
+    low, high = meta.get("min", 0), meta.get("max")
+    if value < low or (high is not None and value > high):
+        span = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ConfigError(f"{where}: must be {span}, got {value}")
+
+
+def _to_str(where: str, value: Any, base: Path, meta: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {_type_name(value)}")
+    choices = meta.get("choices")
+    if choices:
+        if value.upper() not in choices:
+            raise ConfigError(f"{where}: expected one of {', '.join(choices)}, got '{value}'")
+        return value.upper()
+    if meta.get("url") and value and not re.match(r"^(https?|wss?)://", value):
+        raise ConfigError(f"{where}: expected an http(s):// or ws(s):// URL, got '{value}'")
+    return value.rstrip("/")
+
+
+def _to_number(kind: type) -> Any:
+    def convert(where: str, value: Any, base: Path, meta: Any) -> Any:
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
-            or (kind == "int" and isinstance(value, float))
+            or (kind is int and isinstance(value, float))
         ):
             raise ConfigError(
-                f"{where}: expected {'an integer' if kind == 'int' else 'a number'}, got {_type_name(value)}"
+                f"{where}: expected {'an integer' if kind is int else 'a number'}, got {_type_name(value)}"
             )
-        if value < 0:
-            raise ConfigError(f"{where}: must not be negative, got {value}")
-        return int(value) if kind == "int" else float(value)
-    if kind == "tuple[int, ...]":
-        if not isinstance(value, list) or not all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value
-        ):
-            raise ConfigError(f"{where}: expected a list of ids (integers), got {_type_name(value)}")
-        if any(v <= 0 for v in value):
-            raise ConfigError(f"{where}: ids must be positive")
-        return tuple(value)
-    if kind in ("Path", "Path | None"):
-        if not isinstance(value, str) or (not value and kind == "Path"):
-            raise ConfigError(f"{where}: expected a file path (string), got {_type_name(value)}")
-        if not value:
-            return None
-        p = Path(value).expanduser()
-        return p if p.is_absolute() else base / p
-    raise AssertionError(f"unhandled config type {kind}")  # a programming error, caught by tests
+        if not math.isfinite(value):
+            raise ConfigError(f"{where}: must be a finite number, got {value}")
+        return kind(value)
+
+    return convert
+
+
+def _to_ids(where: str, value: Any, base: Path, meta: Any) -> tuple[int, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected a list of ids (integers), got {_type_name(value)}")
+    for i, item in enumerate(value):
+        if isinstance(item, bool) or not isinstance(item, int):
+            raise ConfigError(f"{where}: item {i + 1} ({item!r}) is not an id: expected an integer")
+        if item <= 0:
+            raise ConfigError(f"{where}: item {i + 1} ({item}) is not an id: ids are positive")
+    return tuple(value)
+
+
+def _to_path(where: str, value: Any, base: Path, meta: Any) -> Path:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: expected a file path (string), got {_type_name(value)}")
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else base / p
+
+
+def _to_zone(where: str, value: Any, base: Path, meta: Any) -> ZoneInfo:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: expected an IANA time zone name such as 'Europe/Berlin'")
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{where}: unknown time zone '{value}' (use an IANA name such as 'Europe/Berlin')"
+        ) from None
+
+
+def _to_clock(where: str, value: Any, base: Path, meta: Any) -> time:
+    if isinstance(value, time):  # TOML has a local-time type: 18:00:00
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value):
+        hours, minutes = map(int, value.split(":"))
+        if hours < 24 and minutes < 60:
+            return time(hours, minutes)
+    raise ConfigError(f"{where}: expected a time of day as HH:MM, got {value!r}")
+
+
+def _to_duration(where: str, value: Any, base: Path, meta: Any) -> timedelta:
+    seconds = _to_number(float)(where, value, base, meta)
+    _check_range(where, seconds, meta)
+    return timedelta(seconds=seconds)
+
+
+_CONVERTERS: dict[Any, Any] = {
+    str: _to_str,
+    int: _to_number(int),
+    float: _to_number(float),
+    tuple: _to_ids,  # tuple[int, ...]: Discord ids
+    Path: _to_path,
+    ZoneInfo: _to_zone,
+    time: _to_clock,
+    timedelta: _to_duration,  # given in seconds
+}
 
 
 def _type_name(value: Any) -> str:

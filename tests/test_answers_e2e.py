@@ -76,7 +76,7 @@ async def test_feedback_is_recorded_once_per_member(mentor: Mentor) -> None:
     assert "already" in (await again.response)["data"]["content"]
     other = await mentor.double.click(message, down, mentor.studio.mo.id)
     await other.response
-    assert mentor.storage.feedback_counts(mentor.studio.guild.id, entry_id) == (0, 2)
+    assert mentor.storage.questions.feedback_counts(mentor.studio.guild.id, entry_id) == (0, 2)
 
 
 async def test_off_topic_question_gets_a_friendly_ephemeral_decline(mentor: Mentor) -> None:
@@ -138,7 +138,7 @@ async def test_topics_pages_through_sections_and_shows_answers(mentor: Mentor) -
 async def test_help_channel_question_is_answered_in_a_reply(mentor: Mentor) -> None:
     """A question in a configured help channel gets a reply with the answer embed, pinging nobody."""
     s = mentor.studio
-    mentor.storage.update_guild_settings(s.guild.id, help_channel_ids=(s.help.id,))
+    mentor.storage.settings.update(s.guild.id, help_channel_ids=(s.help.id,))
     msg = await mentor.double.send_message(s.help.id, s.alice.id, "how do i get an internship at a studio?")
     req = await mentor.double.wait_for_request(is_post_to(s.help.id))
     assert str(req.json["message_reference"]["message_id"]) == msg["id"]
@@ -150,7 +150,7 @@ async def test_help_channel_question_is_answered_in_a_reply(mentor: Mentor) -> N
 async def test_help_channel_stays_silent_on_chatter_and_weak_matches(mentor: Mentor) -> None:
     """Small talk and off-topic questions in a help channel get no reply at all."""
     s = mentor.studio
-    mentor.storage.update_guild_settings(s.guild.id, help_channel_ids=(s.help.id,))
+    mentor.storage.settings.update(s.guild.id, help_channel_ids=(s.help.id,))
     for text in ("lol nice", "what's the weather like today?", "gm everyone"):
         await mentor.double.send_message(s.help.id, s.alice.id, text)
     probe = await mentor.double.send_message(s.help.id, s.alice.id, "do i need to play an instrument?")
@@ -199,7 +199,7 @@ async def test_bots_webhooks_and_itself_are_never_answered(mentor: Mentor) -> No
     """Messages from other bots are ignored, and the bot's own echoed replies never loop."""
     s = mentor.studio
     other_bot = mentor.double.add_member(s.guild.id, username="otherbot", bot=True)
-    mentor.storage.update_guild_settings(s.guild.id, help_channel_ids=(s.help.id,))
+    mentor.storage.settings.update(s.guild.id, help_channel_ids=(s.help.id,))
     await mentor.double.send_message(s.help.id, other_bot.id, "how do i get an internship?")
     await mentor.double.send_message(s.help.id, s.alice.id, "how do i get an internship?")
     await mentor.double.wait_for_request(is_post_to(s.help.id), since=0)
@@ -252,9 +252,9 @@ async def test_cooldown_gives_one_gentle_notice_then_silence(
 async def test_questions_are_logged_per_server(mentor: Mentor) -> None:
     """Each question is recorded with its outcome in the asking server only."""
     await (await ask(mentor, "how do i bake banana bread")).response
-    gaps = mentor.storage.knowledge_gaps(mentor.studio.guild.id)
+    gaps = mentor.storage.questions.gaps(mentor.studio.guild.id)
     assert [(g.kind, g.text, g.count) for g in gaps] == [("declined", "how do i bake banana bread", 1)]
-    assert mentor.storage.knowledge_gaps(mentor.studio.guild.id + 1) == []
+    assert mentor.storage.questions.gaps(mentor.studio.guild.id + 1) == []
 
 
 async def test_odd_text_never_crashes_a_handler(mentor: Mentor) -> None:
@@ -318,13 +318,13 @@ async def test_a_failing_command_is_logged(mentor: Mentor, caplog) -> None:  # t
     """A command that breaks leaves a log line naming it, besides the member's apology."""
     from bot.storage import Storage
 
-    mentor.storage.db.close()
+    mentor.storage.core.db.close()
     s = mentor.studio
     inter = await mentor.double.slash_command(s.guild.id, s.general.id, s.mo.id, "kb gaps")
     body = await inter.response
     assert "something went wrong" in body["data"]["content"]
     assert any("command /kb gaps failed" in r.getMessage() for r in caplog.records)
-    mentor.storage.db = Storage(mentor.config.bot.database).db
+    mentor.storage.core.db = Storage(mentor.config.bot.database).core.db
 
 
 def weak_question(mentor: Mentor) -> str:
@@ -356,7 +356,7 @@ async def test_mention_with_a_weak_match_gets_did_you_mean_and_the_button_answer
 async def test_help_channel_weak_match_stays_silent(mentor: Mentor) -> None:
     """In a help channel a guess is not worth the noise: no reply at all."""
     s = mentor.studio
-    mentor.storage.update_guild_settings(s.guild.id, help_channel_ids=(s.help.id,))
+    mentor.storage.settings.update(s.guild.id, help_channel_ids=(s.help.id,))
     await mentor.double.send_message(s.help.id, s.alice.id, weak_question(mentor) + "?")
     probe = await mentor.double.send_message(s.help.id, s.alice.id, "do i need a degree to be a producer?")
     req = await mentor.double.wait_for_request(is_post_to(s.help.id), since=0)

@@ -29,7 +29,7 @@ async def test_gateway_drop_resumes_and_nothing_is_lost(mentor: Mentor) -> None:
     )
     assert embeds_of(await first.response)
     identifies = double.identify_count
-    mentor.storage.update_guild_settings(s.guild.id, help_channel_ids=(s.help.id,))
+    mentor.storage.settings.update(s.guild.id, help_channel_ids=(s.help.id,))
     await double.close_gateway(4000)
     # Asked while the bot is disconnected: Discord buffers it and replays it on RESUME.
     missed = await double.send_message(s.help.id, s.alice.id, "how do i become an assistant producer?")

@@ -31,7 +31,7 @@ async def test_members_are_refused_moderator_commands(mentor: Mentor) -> None:
         _, body = await run(mentor, s.alice.id, command, options, enforce_permissions=False)
         assert body["data"]["flags"] & EPHEMERAL
         assert "Only moderators" in body["data"]["content"]
-    assert mentor.storage.guild_settings(s.guild.id).cooldown_seconds is None
+    assert mentor.storage.settings.get(s.guild.id).cooldown_seconds is None
 
 
 async def test_moderator_commands_are_hidden_from_members_by_default(mentor: Mentor) -> None:
@@ -48,7 +48,7 @@ async def test_settings_show_and_change(mentor: Mentor) -> None:
     s = mentor.studio
     _, shown = await run(mentor, s.mo.id, "mentor settings")
     fields = {f["name"]: f["value"] for f in embeds_of(shown)[0]["fields"]}
-    assert fields["Answer cooldown"] == "0 s per member"
+    assert fields["Answer cooldown"] == "0 s per member *(default)*"
     _, changed = await run(
         mentor,
         s.mo.id,
@@ -60,14 +60,14 @@ async def test_settings_show_and_change(mentor: Mentor) -> None:
     assert fields["Help channels"] == f"<#{s.help.id}>"
     assert fields["Answer cooldown"] == "45 s per member"
     assert changed["data"]["allowed_mentions"] == {"parse": []}  # showing the role must not ping it
-    stored = mentor.storage.guild_settings(s.guild.id)
+    stored = mentor.storage.settings.get(s.guild.id)
     assert (
         stored.help_channel_ids == (s.help.id,)
         and stored.cooldown_seconds == 45
         and stored.moderator_role_id == s.mods.id
     )
     _, removed = await run(mentor, s.mo.id, "mentor settings", {"remove_help_channel": s.help.id})
-    assert mentor.storage.guild_settings(s.guild.id).help_channel_ids == ()
+    assert mentor.storage.settings.get(s.guild.id).help_channel_ids == ()
     assert "none" in {f["name"]: f["value"] for f in embeds_of(removed)[0]["fields"]}["Help channels"]
 
 
@@ -121,7 +121,21 @@ async def test_one_servers_data_is_invisible_to_another(mentor: Mentor) -> None:
     assert "Nothing yet" in embeds_of(gaps)[0]["description"]
     _, settings = await run(mentor, owner2.id, "mentor settings", guild=other, channel=channel)
     fields = {f["name"]: f["value"] for f in embeds_of(settings)[0]["fields"]}
-    assert fields["Answer cooldown"] == "0 s per member"
+    assert fields["Answer cooldown"] == "0 s per member *(default)*"
+
+
+async def test_reset_puts_a_setting_back_to_the_default(mentor: Mentor) -> None:
+    """`reset` clears the server's own value so the config default applies again; other settings stay."""
+    s = mentor.studio
+    await run(mentor, s.mo.id, "mentor settings", {"cooldown": 45, "add_help_channel": s.help.id})
+    _, body = await run(mentor, s.mo.id, "mentor settings", {"reset": "cooldown"})
+    fields = {f["name"]: f["value"] for f in embeds_of(body)[0]["fields"]}
+    assert fields["Answer cooldown"] == "0 s per member *(default)*"
+    assert fields["Help channels"] == f"<#{s.help.id}>"
+    stored = mentor.storage.settings.get(s.guild.id)
+    assert stored.cooldown_seconds is None and stored.help_channel_ids == (s.help.id,)
+    await run(mentor, s.mo.id, "mentor settings", {"reset": "everything"})
+    assert mentor.storage.settings.get(s.guild.id).help_channel_ids is None
 
 
 async def test_kb_reload_refuses_a_broken_folder_and_applies_a_good_one(
@@ -173,8 +187,8 @@ async def test_kb_reload_refuses_a_broken_folder_and_applies_a_good_one(
 
 async def test_a_failing_handler_answers_something_went_wrong(mentor: Mentor) -> None:
     """When a command breaks (here: the database is gone), the member gets an ephemeral apology, not silence."""
-    mentor.storage.db.close()
+    mentor.storage.core.db.close()
     _, body = await run(mentor, mentor.studio.mo.id, "kb gaps")
     assert body["data"]["flags"] & EPHEMERAL
     assert "something went wrong" in body["data"]["content"]
-    mentor.storage.db = Storage(mentor.config.bot.database).db  # let the fixture close cleanly
+    mentor.storage.core.db = Storage(mentor.config.bot.database).core.db  # let the fixture close cleanly

@@ -21,7 +21,7 @@ def count_questions(path: Path) -> int:
 
 
 def log(storage: Storage, guild_id: int, question: str, outcome: str = "declined") -> None:
-    storage.record_question(
+    storage.questions.record(
         guild_id=guild_id,
         channel_id=1,
         user_id=2,
@@ -38,7 +38,7 @@ def test_migrations_create_the_file_and_run_once(tmp_path: Path) -> None:
     storage = open_storage(tmp_path)
     assert (tmp_path / "data" / "mentor.db").is_file()
     assert storage.migrate() == []
-    mode = storage.db.execute("PRAGMA journal_mode").fetchone()[0]
+    mode = storage.core.db.execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
     storage.close()
 
@@ -50,7 +50,7 @@ def test_question_log_is_written_behind_and_never_lost_on_close(tmp_path: Path) 
     log(storage, 1, "How do I bake bread?")
     log(storage, 1, "how do i bake bread?")
     assert count_questions(path) == 0  # buffered
-    gaps = storage.knowledge_gaps(1)
+    gaps = storage.questions.gaps(1)
     assert [(g.text, g.count) for g in gaps] == [("how do i bake bread?", 2)]
     assert count_questions(path) == 2
     log(storage, 1, "what is the capital of france")
@@ -61,29 +61,29 @@ def test_question_log_is_written_behind_and_never_lost_on_close(tmp_path: Path) 
 def test_settings_are_per_server_and_reads_see_every_change(tmp_path: Path) -> None:
     """A change to one server's settings is read back at once and leaves other servers untouched."""
     storage = open_storage(tmp_path)
-    assert storage.guild_settings(1).cooldown_seconds is None
-    storage.update_guild_settings(1, cooldown_seconds=10, help_channel_ids=(5,))
-    assert storage.guild_settings(1).cooldown_seconds == 10
-    storage.update_guild_settings(1, moderator_role_id=7)
-    settings = storage.guild_settings(1)
+    assert storage.settings.get(1).cooldown_seconds is None
+    storage.settings.update(1, cooldown_seconds=10, help_channel_ids=(5,))
+    assert storage.settings.get(1).cooldown_seconds == 10
+    storage.settings.update(1, moderator_role_id=7)
+    settings = storage.settings.get(1)
     assert (settings.cooldown_seconds, settings.help_channel_ids, settings.moderator_role_id) == (10, (5,), 7)
-    storage.update_guild_settings(1, clear_moderator_role=True)
-    assert storage.guild_settings(1).moderator_role_id is None
-    assert storage.guild_settings(2).help_channel_ids is None
+    storage.settings.update(1, moderator_role_id=None)
+    assert storage.settings.get(1).moderator_role_id is None
+    assert storage.settings.get(2).help_channel_ids is None
     storage.close()
     reopened = open_storage(tmp_path)
-    assert reopened.guild_settings(1).help_channel_ids == (5,)
+    assert reopened.settings.get(1).help_channel_ids == (5,)
     reopened.close()
 
 
 def test_votes_count_once_per_member_per_answer_per_server(tmp_path: Path) -> None:
     """A member's second vote on the same answer is refused; other servers keep their own counts."""
     storage = open_storage(tmp_path)
-    assert storage.record_feedback(guild_id=1, user_id=9, entry_id="x", helpful=False)
-    assert not storage.record_feedback(guild_id=1, user_id=9, entry_id="x", helpful=True)
-    assert storage.record_feedback(guild_id=2, user_id=9, entry_id="x", helpful=True)
-    assert storage.feedback_counts(1, "x") == (0, 1)
-    assert storage.feedback_counts(2, "x") == (1, 0)
-    assert [(g.kind, g.text) for g in storage.knowledge_gaps(1)] == [("unhelpful", "x")]
-    assert storage.knowledge_gaps(2) == []
+    assert storage.questions.record_feedback(guild_id=1, user_id=9, entry_id="x", helpful=False)
+    assert not storage.questions.record_feedback(guild_id=1, user_id=9, entry_id="x", helpful=True)
+    assert storage.questions.record_feedback(guild_id=2, user_id=9, entry_id="x", helpful=True)
+    assert storage.questions.feedback_counts(1, "x") == (0, 1)
+    assert storage.questions.feedback_counts(2, "x") == (1, 0)
+    assert [(g.kind, g.text) for g in storage.questions.gaps(1)] == [("unhelpful", "x")]
+    assert storage.questions.gaps(2) == []
     storage.close()

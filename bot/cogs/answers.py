@@ -6,67 +6,58 @@ import logging
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
-from bot import ui
+from bot.app import MentorBot
 from bot.chat import Cooldown, looks_like_question, strip_mentions
-from bot.config import AnswerSettings
 from bot.knowledge.library import Library
 from bot.knowledge.search import Confidence, SearchResult
-from bot.storage import Storage
+from bot.settings import SettingsResolver
+from bot.storage import Outcome, QuestionLog, Source
+from bot.ui import answers as cards
+from bot.ui import topics
+from bot.ui.limits import AUTOCOMPLETE_MAX, CHOICE_MAX, clip
 
 log = logging.getLogger(__name__)
 
-AUTOCOMPLETE_MAX = 25  # Discord refuses more choices
-CHOICE_MAX = 100  # Discord caps choice names and values at 100 characters
 QUESTION_MAX = 300  # /ask option length; longer pastes are refused by Discord's client
-LOG_FLUSH_SECONDS = 1.0  # the question log is written behind at most this late (storage.flush)
+GREETING = "Hi! Ask me anything about becoming a music producer, or try `/topics`."
+_OUTCOMES = {
+    Confidence.HIGH: Outcome.ANSWERED,
+    Confidence.WEAK: Outcome.SUGGESTED,
+    Confidence.NONE: Outcome.DECLINED,
+}
 
 
 class Answers(commands.Cog):
     """Answers members from the knowledge base."""
 
     def __init__(
-        self, bot: commands.Bot, *, library: Library, storage: Storage, defaults: AnswerSettings
+        self, bot: MentorBot, *, library: Library, log_: QuestionLog, settings: SettingsResolver
     ) -> None:
         self.bot = bot
         self.library = library
-        self.storage = storage
-        self.defaults = defaults
-        self.cooldown = Cooldown()
-
-    async def cog_load(self) -> None:
-        """Start writing the question log behind the answers."""
-        self.flush_log.start()
-
-    async def cog_unload(self) -> None:
-        """Stop the writer and write what is left."""
-        self.flush_log.cancel()
-        self.storage.flush()
-
-    @tasks.loop(seconds=LOG_FLUSH_SECONDS)
-    async def flush_log(self) -> None:
-        """Write buffered question-log rows: one transaction a second, not one per question."""
-        try:
-            self.storage.flush()
-        except Exception:  # a failed write must not stop the loop (those rows are dropped, and logged)
-            log.exception("could not write the question log")
+        self.log = log_
+        self.settings = settings
+        self.cooldown = Cooldown(clock=bot.clock.monotonic)
 
     def _record(
-        self, where: discord.Interaction | discord.Message, question: str, source: str, result: SearchResult
+        self,
+        where: discord.Interaction | discord.Message,
+        question: str,
+        source: Source,
+        result: SearchResult,
+        outcome: Outcome | None = None,
     ) -> None:
         """Log the question for /kb gaps (scoped to its server; DMs are server 0)."""
         author = where.user if isinstance(where, discord.Interaction) else where.author
-        outcome = {Confidence.HIGH: "answered", Confidence.WEAK: "suggested", Confidence.NONE: "declined"}[
-            result.confidence
-        ]
-        self.storage.record_question(
+        self.log.record(
             guild_id=where.guild.id if where.guild else 0,
             channel_id=where.channel.id if where.channel else 0,
             user_id=author.id,
             question=question,
             source=source,
-            outcome=outcome,
+            outcome=outcome or _OUTCOMES[result.confidence],
             entry_id=result.best.entry.id if result.best else None,
             score=result.score,
         )
@@ -79,19 +70,18 @@ class Answers(commands.Cog):
         """Ask Studio Mentor a question about becoming a music producer."""
         index = self.library.index
         result = index.search(question)
-        self._record(interaction, question, "slash", result)
+        self._record(interaction, question, Source.SLASH, result)
         if result.answered and result.best:
-            entry = result.best.entry
-            embed, view = ui.answer_card(index.kb, entry)
-            await interaction.response.send_message(embed=embed, view=view)
+            card = cards.answer_card(index.kb, result.best.entry)
+            await interaction.response.send_message(embed=card.embed(), view=card.view())
         elif result.suggestions:
             await interaction.response.send_message(
-                ui.suggestions_text(result.suggestions),
-                view=ui.suggestions_view(result.suggestions),
+                cards.suggestions_text(result.suggestions),
+                view=cards.suggestions_view(result.suggestions),
                 ephemeral=True,
             )
         else:
-            await interaction.response.send_message(ui.DECLINE_TEXT, ephemeral=True)
+            await interaction.response.send_message(cards.DECLINE_TEXT, ephemeral=True)
 
     @ask.autocomplete("question")
     async def ask_autocomplete(
@@ -100,31 +90,15 @@ class Answers(commands.Cog):
         """Offer knowledge-base questions that fit what the member has typed so far."""
         entries = self.library.index.suggest(current, limit=AUTOCOMPLETE_MAX)
         return [
-            app_commands.Choice(name=ui.clip(e.title, CHOICE_MAX), value=ui.clip(e.title, CHOICE_MAX))
+            app_commands.Choice(name=clip(e.title, CHOICE_MAX), value=clip(e.title, CHOICE_MAX))
             for e in entries
         ]
 
     @app_commands.command(name="topics")
     async def topics(self, interaction: discord.Interaction) -> None:
         """Browse everything Studio Mentor can answer, section by section."""
-        embed, view = ui.topics_page(self.library.index.kb, 0)
+        embed, view = topics.topics_page(self.library.index.kb, 0)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-
-    def _help_channels(self, guild_id: int) -> tuple[int, ...]:
-        settings = self.storage.guild_settings(guild_id)
-        return (
-            settings.help_channel_ids
-            if settings.help_channel_ids is not None
-            else self.defaults.help_channel_ids
-        )
-
-    def _cooldown_seconds(self, guild_id: int) -> int:
-        settings = self.storage.guild_settings(guild_id)
-        return (
-            settings.cooldown_seconds
-            if settings.cooldown_seconds is not None
-            else self.defaults.cooldown_seconds
-        )
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -134,7 +108,7 @@ class Answers(commands.Cog):
         mentioned = self.bot.user in message.mentions or message.guild is None
         guild_id = message.guild.id if message.guild else 0
         if not mentioned:
-            help_channels = self._help_channels(guild_id) if message.guild else ()
+            help_channels = self.settings.help_channels(guild_id) if message.guild else ()
             # A thread (or forum post) inside a help channel counts as that channel.
             parent_id = getattr(message.channel, "parent_id", None)
             if message.channel.id not in help_channels and parent_id not in help_channels:
@@ -143,26 +117,25 @@ class Answers(commands.Cog):
         if not mentioned and not looks_like_question(question):
             return
         if not question:
-            await self._reply(
-                message, "Hi! Ask me anything about becoming a music producer, or try `/topics`."
-            )
+            await self._reply(message, GREETING)
             return
         result = self.library.index.search(question)
-        self._record(message, question, "mention" if mentioned else "channel", result)
+        source = Source.MENTION if mentioned else Source.CHANNEL
         if result.answered and result.best:
-            embed, view = ui.answer_card(self.library.index.kb, result.best.entry)
-            await self._throttled_reply(message, guild_id, embed=embed, view=view)
+            card = cards.answer_card(self.library.index.kb, result.best.entry)
+            sent = await self._throttled_reply(message, guild_id, embed=card.embed(), view=card.view())
         elif not mentioned:
-            return  # in a help channel, silence beats noise: a guess or a decline is for mentions only
+            sent = True  # in a help channel, silence beats noise: a guess or a decline is for mentions only
         elif result.suggestions:
-            await self._throttled_reply(
+            sent = await self._throttled_reply(
                 message,
                 guild_id,
-                content=ui.suggestions_text(result.suggestions),
-                view=ui.suggestions_view(result.suggestions),
+                content=cards.suggestions_text(result.suggestions),
+                view=cards.suggestions_view(result.suggestions),
             )
         else:
-            await self._throttled_reply(message, guild_id, content=ui.DECLINE_TEXT)
+            sent = await self._throttled_reply(message, guild_id, content=cards.DECLINE_TEXT)
+        self._record(message, question, source, result, None if sent else Outcome.THROTTLED)
 
     async def _throttled_reply(
         self,
@@ -172,8 +145,8 @@ class Answers(commands.Cog):
         *,
         embed: discord.Embed | None = None,
         view: discord.ui.View | None = None,
-    ) -> None:
-        """Reply unless the member is on cooldown; tell them once per window, then stay quiet."""
+    ) -> bool:
+        """Reply unless the member is on cooldown (told once per window); return False if held back."""
         key = (guild_id, message.author.id)
         left = self.cooldown.remaining(key)
         if left > 0:
@@ -183,9 +156,10 @@ class Answers(commands.Cog):
                     f"I'm answering lots of questions right now: ask me again in {int(left) + 1} s, "
                     "or use `/ask` any time.",
                 )
-            return
-        self.cooldown.start(key, self._cooldown_seconds(guild_id))
+            return False
+        self.cooldown.start(key, self.settings.cooldown_seconds(guild_id))
         await self._reply(message, content, embed=embed, view=view)
+        return True
 
     async def _reply(
         self,
@@ -197,10 +171,14 @@ class Answers(commands.Cog):
     ) -> None:
         """Reply without pinging the author; a refusal from Discord is logged, never raised."""
         try:
-            if view is not None:
-                await message.reply(content, embed=embed, view=view, mention_author=False)  # type: ignore[arg-type]
+            if view is not None and embed is not None:
+                await message.reply(content, embed=embed, view=view, mention_author=False)
+            elif view is not None:
+                await message.reply(content, view=view, mention_author=False)
+            elif embed is not None:
+                await message.reply(content, embed=embed, mention_author=False)
             else:
-                await message.reply(content, embed=embed, mention_author=False)  # type: ignore[arg-type]
+                await message.reply(content, mention_author=False)
         except discord.Forbidden:
             log.warning(
                 "no permission to reply in channel %s of server %s", message.channel.id, message.guild
@@ -209,9 +187,7 @@ class Answers(commands.Cog):
             log.exception("could not reply to a question in channel %s", message.channel.id)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: MentorBot) -> None:
     """Add the cog with the services it uses, and the persistent buttons and selects."""
-    bot.add_dynamic_items(*ui.DYNAMIC_ITEMS)
-    await bot.add_cog(
-        Answers(bot, library=bot.library, storage=bot.storage, defaults=bot.config.answers)  # type: ignore[attr-defined]
-    )
+    bot.add_dynamic_items(*cards.DYNAMIC_ITEMS, *topics.DYNAMIC_ITEMS)
+    await bot.add_cog(Answers(bot, library=bot.library, log_=bot.storage.questions, settings=bot.settings))

@@ -1,0 +1,73 @@
+"""Storage: the only package that names tables. A core (connection, transactions, migrations, write-behind)
+and one module per area; the bot reaches each area through one `Storage` object.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.clock import Clock
+from bot.storage.core import Area, Core
+from bot.storage.questions import Gap, Outcome, QuestionLog, Source
+from bot.storage.settings import UNSET, GuildSettings, SettingsStore, Unset
+
+__all__ = [
+    "UNSET",
+    "Area",
+    "Core",
+    "Gap",
+    "GuildSettings",
+    "Outcome",
+    "QuestionLog",
+    "SettingsStore",
+    "Source",
+    "Storage",
+    "Unset",
+]
+
+
+class Storage:
+    """The bot's database: one object per area, sharing one connection."""
+
+    def __init__(self, path: Path | str, *, clock: Clock | None = None) -> None:
+        self.core = Core(path, clock)
+        self.settings = SettingsStore(self.core)
+        self.questions = QuestionLog(self.core)
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self.core.path
+
+    @property
+    def areas(self) -> tuple[Area, ...]:
+        """Every area, for /mydata and the structural test that every member table is covered."""
+        return tuple(v for v in vars(self).values() if isinstance(v, Area))
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; return their names."""
+        return self.core.migrate()
+
+    def flush(self) -> None:
+        """Write every write-behind buffer."""
+        self.core.flush()
+
+    def close(self) -> None:
+        """Flush and close."""
+        self.core.close()
+
+    def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """Everything every area holds about one member in one server."""
+        out: dict[str, Any] = {}
+        for area in self.areas:
+            out.update(area.export_member(guild_id, user_id))
+        return out
+
+    def forget_member(self, guild_id: int, user_id: int) -> dict[str, int]:
+        """Delete one member's rows in one server from every area, in one transaction."""
+        removed: dict[str, int] = {}
+        with self.core.write():
+            for area in self.areas:
+                removed.update(area.forget_member(guild_id, user_id))
+        return removed

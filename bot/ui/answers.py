@@ -1,0 +1,192 @@
+"""Answer cards, "did you mean" replies and their buttons.
+
+A card is immutable data built once per entry of a knowledge base (cached weakly, so a reloaded knowledge
+base drops its cards); every send builds fresh discord.py objects from it, so no Embed or View is ever
+shared between messages.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot.app import MentorBot
+from bot.knowledge.model import Entry, KnowledgeBase
+from bot.ui import ids
+from bot.ui.base import MentorItem
+from bot.ui.limits import (
+    BRAND_COLOUR,
+    BUTTON_LABEL_MAX,
+    EMBED_DESCRIPTION_MAX,
+    EMBED_FOOTER_MAX,
+    EMBED_TITLE_MAX,
+    MESSAGE_MAX,
+    clip,
+)
+
+DECLINE_TEXT = (
+    "I couldn't find that in what I know. I only answer questions about becoming a music producer "
+    "(education, skills, the job, the career path). Try `/topics` to browse everything I can help with."
+)
+RELATED_MAX = 3  # related-topic buttons under an answer (one row, with room to spare)
+SUGGESTIONS_MAX = 5  # "did you mean" offers: one row of buttons
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCard:
+    """Everything an answer shows, as plain data."""
+
+    entry_id: str
+    title: str
+    description: str
+    footer: str
+    related: tuple[tuple[str, str], ...]  # (entry id, button label)
+
+    def embed(self) -> discord.Embed:
+        """Build a fresh embed for one send."""
+        embed = discord.Embed(title=self.title, description=self.description, colour=BRAND_COLOUR)
+        embed.set_footer(text=self.footer)
+        return embed
+
+    def view(self) -> discord.ui.View:
+        """Build fresh buttons for one send: related topics, then helpful / not helpful."""
+        view = discord.ui.View(timeout=None)
+        for entry_id, label in self.related:
+            view.add_item(ShowEntryButton(entry_id, label=label, row=0))
+        view.add_item(VoteButton(self.entry_id, helpful=True, row=1))
+        view.add_item(VoteButton(self.entry_id, helpful=False, row=1))
+        view.stop()  # dispatched by custom_id (DynamicItems); nothing needs this object after the send
+        return view
+
+
+_CARDS: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, AnswerCard]] = weakref.WeakKeyDictionary()
+
+
+def answer_card(kb: KnowledgeBase, entry: Entry) -> AnswerCard:
+    """Return the card that answers with one entry, built once per knowledge base."""
+    cards = _CARDS.setdefault(kb, {})
+    card = cards.get(entry.id)
+    if card is None:
+        related = tuple(
+            (r.id, clip(r.title, BUTTON_LABEL_MAX))
+            for r in (kb.by_id.get(i) for i in entry.related[:RELATED_MAX])
+            if r is not None
+        )
+        card = cards[entry.id] = AnswerCard(
+            entry_id=entry.id,
+            title=clip(entry.title, EMBED_TITLE_MAX),
+            description=clip(entry.answer, EMBED_DESCRIPTION_MAX),
+            footer=clip(
+                f"From the article section “{kb.section_title(entry.section)}” · {kb.article}",
+                EMBED_FOOTER_MAX,
+            ),
+            related=related,
+        )
+    return card
+
+
+def suggestions_view(entries: list[Entry]) -> discord.ui.View:
+    """Buttons for a "did you mean" reply, one per candidate entry."""
+    view = discord.ui.View(timeout=None)
+    for entry in entries[:SUGGESTIONS_MAX]:
+        view.add_item(ShowEntryButton(entry.id, label=clip(entry.title, BUTTON_LABEL_MAX), row=0))
+    view.stop()
+    return view
+
+
+def suggestions_text(entries: list[Entry]) -> str:
+    """The text of a "did you mean" reply."""
+    lines = ["I'm not sure I understood. Did you mean one of these?"]
+    lines += [f"- {e.title}" for e in entries[:SUGGESTIONS_MAX]]
+    return clip("\n".join(lines), MESSAGE_MAX)
+
+
+async def show_entry(interaction: discord.Interaction, bot: MentorBot, entry_id: str) -> None:
+    """Answer an interaction privately with one entry, or say it no longer exists."""
+    kb = bot.library.index.kb
+    entry = kb.by_id.get(entry_id)
+    if entry is None:
+        await interaction.response.send_message(
+            "That topic no longer exists (the knowledge base was updated). Try `/topics`.", ephemeral=True
+        )
+        return
+    card = answer_card(kb, entry)
+    await interaction.response.send_message(embed=card.embed(), view=card.view(), ephemeral=True)
+
+
+class ShowEntryButton(
+    MentorItem[discord.ui.Button[Any]], template=rf"{ids.SHOW_ENTRY}:(?P<entry>[a-z0-9-]{{1,80}})"
+):
+    """Show one entry's answer, privately, to whoever clicks."""
+
+    def __init__(self, entry_id: str, *, label: str | None = None, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or entry_id,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"{ids.SHOW_ENTRY}:{entry_id}",
+            ),
+            row=row,
+        )
+        self.entry_id = entry_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ShowEntryButton:
+        return cls(match["entry"])
+
+    async def run(self, interaction: discord.Interaction, bot: MentorBot) -> None:
+        """Show the entry."""
+        await show_entry(interaction, bot, self.entry_id)
+
+
+class VoteButton(
+    MentorItem[discord.ui.Button[Any]], template=rf"{ids.VOTE}:(?P<entry>[a-z0-9-]{{1,80}}):(?P<v>[01])"
+):
+    """Record "helpful" or "not helpful" once per member per answer."""
+
+    def __init__(self, entry_id: str, *, helpful: bool, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Helpful" if helpful else "Not helpful",
+                emoji="👍" if helpful else "👎",
+                style=discord.ButtonStyle.success if helpful else discord.ButtonStyle.secondary,
+                custom_id=f"{ids.VOTE}:{entry_id}:{int(helpful)}",
+            ),
+            row=row,
+        )
+        self.entry_id = entry_id
+        self.helpful = helpful
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> VoteButton:
+        return cls(match["entry"], helpful=match["v"] == "1")
+
+    async def run(self, interaction: discord.Interaction, bot: MentorBot) -> None:
+        """Record the vote, once per member per answer per server."""
+        if self.entry_id not in bot.library.index.kb.by_id:
+            await interaction.response.send_message("That answer no longer exists.", ephemeral=True)
+            return
+        recorded = bot.storage.questions.record_feedback(
+            guild_id=interaction.guild_id or 0,
+            user_id=interaction.user.id,
+            entry_id=self.entry_id,
+            helpful=self.helpful,
+        )
+        if not recorded:
+            text = "You've already rated this answer. Thanks!"
+        elif self.helpful:
+            text = "Thanks! Glad it helped."
+        else:
+            text = "Thanks for telling me. The moderators see answers that didn't help in `/kb gaps`."
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ShowEntryButton, VoteButton)

@@ -1,0 +1,35 @@
+"""/mentor settings: the server's effective settings, marking the ones inherited from the bot's config."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.settings import EffectiveSettings
+from bot.ui.limits import BRAND_COLOUR, EMBED_FIELD_VALUE_MAX, clip
+
+DEFAULT_MARK = " *(default)*"
+
+
+def settings_embed(settings: EffectiveSettings) -> discord.Embed:
+    """Show a server's effective settings; values from the config default are marked."""
+
+    def mark(name: str) -> str:
+        return DEFAULT_MARK if name in settings.defaults else ""
+
+    embed = discord.Embed(title="Studio Mentor settings", colour=BRAND_COLOUR)
+    channels = " ".join(f"<#{c}>" for c in settings.help_channel_ids) or "none (mention me to ask)"
+    embed.add_field(
+        name="Help channels",
+        value=clip(channels + mark("help_channel_ids"), EMBED_FIELD_VALUE_MAX),
+        inline=False,
+    )
+    role = settings.moderator_role_id
+    embed.add_field(
+        name="Moderator role", value=f"<@&{role}>" if role else "none (Manage Server only)", inline=False
+    )
+    embed.add_field(
+        name="Answer cooldown",
+        value=f"{settings.cooldown_seconds} s per member{mark('cooldown_seconds')}",
+        inline=False,
+    )
+    return embed
