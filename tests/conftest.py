@@ -11,6 +11,7 @@ import discord
 import pytest
 
 from bot.app import MentorBot, apply_endpoints
+from bot.clock import Clock, ManualClock
 from bot.config import AnswerSettings, BotSettings, Config, DiscordSettings
 from bot.knowledge import SearchIndex, load_knowledge
 from bot.knowledge.library import Library
@@ -36,6 +37,7 @@ class Mentor:
     studio: Studio
     storage: Storage
     config: Config
+    clock: ManualClock  # the bot's only source of time: advance it instead of sleeping
 
 
 def mentor_config(double: DiscordDouble, studio: Studio, database: Path, **answers: object) -> Config:
@@ -53,10 +55,10 @@ def mentor_config(double: DiscordDouble, studio: Studio, database: Path, **answe
 
 
 async def start_mentor(
-    config: Config, storage: Storage, library: Library, token: str
+    config: Config, storage: Storage, library: Library, token: str, clock: Clock | None = None
 ) -> tuple[MentorBot, asyncio.Task[None]]:
     """Start the real bot against the double and wait until it is ready."""
-    bot = MentorBot(config=config, storage=storage, library=library)
+    bot = MentorBot(config=config, storage=storage, library=library, clock=clock)
     ready = asyncio.Event()
 
     async def on_ready() -> None:
@@ -79,10 +81,11 @@ async def mentor(
 ) -> AsyncIterator[Mentor]:
     """Studio Mentor connected to the loopback Discord, with a fresh SQLite file."""
     config = mentor_config(discord_double, studio, tmp_path / "mentor.db", cooldown_seconds=0)
-    storage = Storage(config.bot.database)
-    bot, task = await start_mentor(config, storage, Library(index=shipped_index), discord_double.token)
+    clock = ManualClock()
+    storage = Storage(config.bot.database, clock=clock)
+    bot, task = await start_mentor(config, storage, Library(index=shipped_index), discord_double.token, clock)
     try:
-        yield Mentor(bot, discord_double, studio, storage, config)
+        yield Mentor(bot, discord_double, studio, storage, config, clock)
     finally:
         await bot.close()
         await asyncio.wait_for(task, 5)

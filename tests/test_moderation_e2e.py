@@ -8,6 +8,7 @@ from pathlib import Path
 
 import discord
 
+from bot.clock import ManualClock
 from bot.knowledge import bundled_knowledge_dir
 from bot.knowledge.library import Library
 from bot.storage import Storage
@@ -145,10 +146,11 @@ async def test_kb_reload_refuses_a_broken_folder_and_applies_a_good_one(
     folder = tmp_path / "kb"
     shutil.copytree(bundled_knowledge_dir(), folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     config = mentor_config(discord_double, studio, tmp_path / "m.db")
-    storage = Storage(config.bot.database)
-    bot, task = await start_mentor(config, storage, Library(folder), discord_double.token)
+    clock = ManualClock()
+    storage = Storage(config.bot.database, clock=clock)
+    bot, task = await start_mentor(config, storage, Library(folder), discord_double.token, clock)
     try:
-        m = Mentor(bot, discord_double, studio, storage, config)
+        m = Mentor(bot, discord_double, studio, storage, config, clock)
         path = folder / "formal-education.toml"
         original = path.read_text(encoding="utf-8")
         path.write_text(original.replace('stages = ["', 'stages = ["rockstar", "', 1), encoding="utf-8")
