@@ -234,3 +234,31 @@ def test_missing_file(tmp_path: Path) -> None:
     """A folder without stages.toml is refused with one clear problem."""
     with pytest.raises(KnowledgeError, match=r"stages\.toml: missing"):
         load_stage_content(tmp_path, KNOWN)
+
+
+def test_kb_check_validates_stages_and_prompts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb check` reports stages.toml and prompts.toml problems with the entry problems, and exits 1."""
+    from bot.cli import main
+
+    monkeypatch.delenv("STUDIO_MENTOR_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for path in bundled_knowledge_dir().glob("*.toml"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    assert main(["kb", "check", "--knowledge", str(folder)]) == 0
+    assert "5 stage guides, 5 quiz questions" in capsys.readouterr().out
+    (folder / "stages.toml").write_text(
+        SHIPPED.replace('  "mic-placement",\n', '  "gone",\n'), encoding="utf-8"
+    )
+    prompts = (folder / "prompts.toml").read_text(encoding="utf-8")
+    (folder / "prompts.toml").write_text(
+        prompts.replace('entry = "signal-flow"', 'entry = "gone"', 1), encoding="utf-8"
+    )
+    assert main(["kb", "check", "--knowledge", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "stages.toml: stage 'intern': key 'entries': unknown entry id 'gone'" in out
+    assert "prompts.toml: prompt 'signal-draw-your-setup': key 'entry': unknown entry id 'gone'" in out
+    assert "2 problem(s) found" in out
