@@ -39,7 +39,7 @@ def problems_of(tmp_path: Path, text: str) -> list[str]:
 
 def test_shipped_prompts_load_and_cover_every_stage() -> None:
     """At least 60 prompts, 10+ per stage, each short, with a known skill and an existing entry."""
-    prompts = load_prompts()
+    prompts = load_prompts(None, KNOWN)
     assert len(prompts) >= 60
     per_stage = Counter(s for p in prompts for s in p.stages)
     assert all(per_stage[s] >= MIN_PER_STAGE for s in LADDER), per_stage
@@ -51,7 +51,7 @@ def test_shipped_prompts_load_and_cover_every_stage() -> None:
 
 def test_shipped_prompts_practise_the_articles_habits_and_skills() -> None:
     """The four continuous-learning habits and the named skills each have prompts."""
-    skills = Counter(p.skill for p in load_prompts())
+    skills = Counter(p.skill for p in load_prompts(None, KNOWN))
     for skill in (
         "workshops",
         "online-courses",
@@ -74,7 +74,7 @@ def test_shipped_prompts_practise_the_articles_habits_and_skills() -> None:
 
 def test_shipped_text_is_one_line() -> None:
     """Whitespace in the text is collapsed, so a wrapped TOML string shows as one paragraph."""
-    (prompt,) = [p for p in load_prompts() if p.id == "ear-count-the-instruments"]
+    (prompt,) = [p for p in load_prompts(None, KNOWN) if p.id == "ear-count-the-instruments"]
     assert "\n" not in prompt.text and "  " not in prompt.text and prompt.skill_label == "Ear training"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.knowledge import load_knowledge
 from bot.knowledge.prompt_library import Prompt, load_prompts
 from bot.prompts import pick_prompt, pool_for_stage
 from bot.stages import Stage
@@ -84,7 +85,7 @@ def test_single_prompt_pool_repeats_and_empty_pool_raises() -> None:
 
 def test_shipped_stage_pool_rotation() -> None:
     """For every stage the shipped pool yields its whole size of distinct prompts before any repeat."""
-    prompts = load_prompts()
+    prompts = load_prompts(None, set(load_knowledge().by_id))
     for stage in Stage:
         pool = pool_for_stage(prompts, stage)
         picks = run(pool, len(pool), key=f"stage:{stage}")

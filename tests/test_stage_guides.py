@@ -38,7 +38,7 @@ def stage_block(stage: str) -> str:
 
 def test_shipped_guides_load_in_ladder_order_with_every_part() -> None:
     """Each stage has a guide with title, summary, focus, readiness signs, 3-6 milestones and entries."""
-    guides = load_stage_guides()
+    guides = load_stage_guides(None, KNOWN)
     assert tuple(g.stage for g in guides) == LADDER
     for guide in guides:
         assert guide.title and guide.summary and len(guide.focus) >= 3
@@ -51,13 +51,13 @@ def test_shipped_guides_load_in_ladder_order_with_every_part() -> None:
 
 def test_shipped_guides_point_at_existing_entries() -> None:
     """Every entry id a guide names exists in the shipped knowledge base."""
-    for guide in load_stage_guides():
+    for guide in load_stage_guides(None, KNOWN):
         assert set(guide.entries) <= KNOWN, guide.stage
 
 
 def test_shipped_quiz_shape() -> None:
     """The quiz has 3-5 questions of 2-4 answers; every stage can be nudged toward."""
-    quiz = load_stage_content().quiz
+    quiz = load_stage_content(None, KNOWN).quiz
     assert QUIZ_MIN_QUESTIONS <= len(quiz) <= QUIZ_MAX_QUESTIONS
     assert all(2 <= len(q.answers) <= 4 for q in quiz)
     assert {s for q in quiz for a in q.answers for s in a.stages} == set(LADDER)
@@ -65,7 +65,7 @@ def test_shipped_quiz_shape() -> None:
 
 def test_guide_lookup() -> None:
     """StageContent.guide finds a stage's guide."""
-    guide = load_stage_content().guide(Stage.INTERN)
+    guide = load_stage_content(None, KNOWN).guide(Stage.INTERN)
     assert isinstance(guide, StageGuide) and guide.stage == Stage.INTERN
 
 
