@@ -191,7 +191,7 @@ class RestServer:
         reply = await self._answer(
             route, path_known, request, RestRequest(method, params, record.query, body, uploads, record)
         )
-        record.status, record.response = reply.status, reply.body
+        record.status, record.response, record.response_headers = reply.status, reply.body, reply.headers
         if counts_as_invalid(reply.status, reply.headers):
             self.double.invalid_requests[reply.status] += 1
         self.double.requests_log.add(record)
