@@ -11,6 +11,7 @@ from tests.discord_double.bot_fixtures import StartBot, bot_fixture, eventually,
 from tests.discord_double.echo_bot import EchoBot
 from tests.discord_double.models import (
     CREATE_PUBLIC_THREADS,
+    EMBED_LINKS,
     PIN_MESSAGES,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
@@ -187,3 +188,19 @@ async def test_nonce_dedup_in_dms_and_threads(
     a = await target.send("once", nonce="n-1")
     b = await target.send("once", nonce="n-1")
     assert a.id == b.id != first.id and len(discord_double.messages(thread.id)) == 1
+
+
+async def test_embeds_need_embed_links(bot: EchoBot, discord_double: DiscordDouble, studio: Studio) -> None:
+    """Without Embed Links a send with embeds is 403 50013 and an edit silently drops them, as on Discord."""
+    channel = bot.get_channel(studio.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    plain = await channel.send("plain")
+    discord_double.set_channel_overwrite(studio.general.id, discord_double.bot_user_id, deny=EMBED_LINKS)
+    await eventually(lambda: not channel.permissions_for(channel.guild.me).embed_links)
+    card = discord.Embed(title="Stage 2", description="Arrangement")
+    with pytest.raises(discord.Forbidden) as denied:
+        await channel.send("with a card", embed=card)
+    assert denied.value.code == 50013
+    await plain.edit(content="edited", embed=card)
+    assert discord_double.message(plain.id)["content"] == "edited"
+    assert discord_double.message(plain.id)["embeds"] == []

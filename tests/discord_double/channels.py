@@ -17,6 +17,7 @@ from .limits import check_message
 from .messages import apply_edit, build_message
 from .models import (
     ATTACH_FILES,
+    EMBED_LINKS,
     MANAGE_MESSAGES,
     PIN_MESSAGES,
     SEND_MESSAGES,
@@ -37,7 +38,12 @@ def check_uploads(req: RestRequest) -> None:
         raise RestError(413, 40005, "Request entity too large")
 
 
-def _check_can_send(double: DiscordDouble, channel: Channel, uploads: int) -> None:
+def _check_can_send(double: DiscordDouble, channel: Channel, uploads: int, embeds: bool = False) -> None:
+    """Discord's checks before a bot's send: closed DMs 50007, unseen channel 50001, else 50013.
+
+    Embeds without Embed Links are refused on create (403) but silently dropped on edit, as Discord
+    does; interaction answers are exempt (they go through the interaction webhook).
+    """
     state = double.state
     if channel.type == 1:
         if channel.recipient_id in state.closed_dms:
@@ -47,7 +53,7 @@ def _check_can_send(double: DiscordDouble, channel: Channel, uploads: int) -> No
     if not perms & VIEW_CHANNEL:
         raise errors.missing_access()
     send = SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES
-    if not perms & send or (uploads and not perms & ATTACH_FILES):
+    if not perms & send or (uploads and not perms & ATTACH_FILES) or (embeds and not perms & EMBED_LINKS):
         raise errors.missing_permissions()
     if channel.locked:
         raise RestError(400, 50083, "Thread is archived")
@@ -58,7 +64,7 @@ async def create_message(double: DiscordDouble, req: RestRequest) -> Reply:
     state = double.state
     channel = state.channel(req.id("channel_id"))
     body = req.body()
-    _check_can_send(double, channel, len(req.uploads))
+    _check_can_send(double, channel, len(req.uploads), bool(body.get("embeds")))
     check_uploads(req)
     check_message(body, files=len(req.uploads))
     nonce = body.get("nonce")
