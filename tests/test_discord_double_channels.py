@@ -12,6 +12,7 @@ from tests.discord_double.echo_bot import EchoBot
 from tests.discord_double.models import (
     CREATE_PUBLIC_THREADS,
     EMBED_LINKS,
+    MANAGE_THREADS,
     PIN_MESSAGES,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
@@ -204,3 +205,25 @@ async def test_embeds_need_embed_links(bot: EchoBot, discord_double: DiscordDoub
     await plain.edit(content="edited", embed=card)
     assert discord_double.message(plain.id)["content"] == "edited"
     assert discord_double.message(plain.id)["embeds"] == []
+
+
+async def test_archived_and_locked_threads(
+    bot: EchoBot, discord_double: DiscordDouble, studio: Studio
+) -> None:
+    """A send reopens an archived thread; a locked one is 400 50083 until the bot can Manage Threads."""
+    thread = discord_double.add_thread(studio.general.id, "week 1", studio.alice.id)
+    await eventually(lambda: bot.get_channel(thread.id) is not None)
+    target = bot.get_channel(thread.id)
+    assert isinstance(target, discord.Thread)
+    discord_double.archive_thread(thread.id)
+    await eventually(lambda: target.archived and bot.get_channel(thread.id) is None)  # discord.py drops it
+    await target.send("still open?")
+    assert not discord_double.thread(thread.id).archived
+    await eventually(lambda: bot.get_channel(thread.id) is not None)  # THREAD_UPDATE brought it back
+    discord_double.archive_thread(thread.id, locked=True)
+    with pytest.raises(discord.HTTPException) as locked:
+        await target.send("closed")
+    assert locked.value.status == 400 and locked.value.code == 50083
+    discord_double.give_bot_role(studio.guild.id, MANAGE_THREADS)
+    await target.send("moderator note")
+    assert [m["content"] for m in discord_double.messages(thread.id)] == ["still open?", "moderator note"]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .errors import RestError
+from .gateway import INTENT_GUILDS
 from .interactions import ATTACHMENT_SIZE_LIMIT
 from .limits import check_message
 from .messages import apply_edit, build_message
@@ -19,6 +20,7 @@ from .models import (
     ATTACH_FILES,
     EMBED_LINKS,
     MANAGE_MESSAGES,
+    MANAGE_THREADS,
     PIN_MESSAGES,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
@@ -55,8 +57,12 @@ def _check_can_send(double: DiscordDouble, channel: Channel, uploads: int, embed
     send = SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES
     if not perms & send or (uploads and not perms & ATTACH_FILES) or (embeds and not perms & EMBED_LINKS):
         raise errors.missing_permissions()
-    if channel.locked:
-        raise RestError(400, 50083, "Thread is archived")
+    if channel.archived:
+        if channel.locked and not perms & MANAGE_THREADS:
+            raise RestError(400, 50083, "Thread is archived")
+        channel.archived = channel.locked = False  # a send reopens the thread, as on Discord
+        data = channel.payload()
+        double.gateway.dispatch("THREAD_UPDATE", data, guild_id=channel.guild_id, intent=INTENT_GUILDS)
 
 
 async def create_message(double: DiscordDouble, req: RestRequest) -> Reply:
