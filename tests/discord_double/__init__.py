@@ -12,7 +12,7 @@ Where things live (README.md here has the full table):
 
 - users act (``actions.py``): ``send_message`` (channels and threads), ``send_dm``, ``slash_command``,
   ``autocomplete``, ``click``, ``select``, ``submit_modal`` (action rows or ``ui.Label``);
-- the world changes (``world.py``): ``send_webhook_message``, ``add_thread``, ``set_channel_overwrite``,
+- the world changes (``world.py``): ``send_webhook_message``, ``add_thread``, ``archive_thread``, ``set_channel_overwrite``,
   ``set_system_channel``, ``give_bot_role``, ``set_role_position``, ``remove_guild``,
   ``global_rate_limit``; readers ``dms_received``, ``member_roles``, ``attachment_bytes``,
   ``scheduled_events``, ``threads``, ``invalid_request_count``;
