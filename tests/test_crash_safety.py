@@ -23,6 +23,7 @@ from bot.storage import Storage
 from tests.conftest import embeds_of, mentor_config, start_mentor
 from tests.discord_double import DiscordDouble
 from tests.discord_double.studio import Studio, populate_studio
+from tests.kbfactory import write_kb
 from tests.test_lifecycle_e2e import TOKEN, _env, _write_config
 
 KILLS = 20
@@ -49,7 +50,13 @@ QUESTIONS = (
 
 
 async def launch(config: Path, double: DiscordDouble) -> asyncio.subprocess.Process:
-    """Start `python -m bot run` and return once its gateway session is identified."""
+    """Start `python -m bot run` and return once its gateway session is identified.
+
+    It runs on a two-entry knowledge folder: loading the bundled one would cost a second per restart.
+    """
+    knowledge = config.parent / "kb"
+    if not knowledge.is_dir():
+        write_kb(knowledge)
     identified = double.identify_count
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -58,6 +65,8 @@ async def launch(config: Path, double: DiscordDouble) -> asyncio.subprocess.Proc
         "run",
         "--config",
         str(config),
+        "--knowledge",
+        str(knowledge),
         cwd=config.parent,
         env=_env(DISCORD_TOKEN=TOKEN),
         stdout=asyncio.subprocess.DEVNULL,
@@ -82,7 +91,7 @@ async def answers_after_restart(double: DiscordDouble, studio: Studio) -> bool:
     """The bot answers /ask once ready (asked again while it is still finishing start-up)."""
     for _ in range(100):
         with contextlib.suppress(asyncio.TimeoutError):
-            body = await ask(double, studio, "do i need a degree", 0.3)
+            body = await ask(double, studio, "what is the first thing", 0.3)
             return bool(embeds_of(body))
     return False
 
