@@ -199,9 +199,13 @@ async def test_mentions_in_questions_never_ping(mentor: Mentor, payload: str) ->
     assert "users" not in req.json["allowed_mentions"] and "roles" not in req.json["allowed_mentions"]
 
 
+NOTICE = "I'm answering lots of questions right now: ask me again in 60 s, or use `/ask` any time."
+
+
 async def test_cooldown_gives_one_gentle_notice_then_silence_until_it_ends(mentor: Mentor) -> None:
-    """Within the cooldown a member gets one notice (with the seconds left, rounded up), then nothing;
-    others and slash commands are unaffected; once the bot's clock passes the cooldown, answers resume."""
+    """Within the cooldown a member gets one notice (the seconds left, rounded up), then nothing, to its last
+    half second; others and slash commands are unaffected; once the bot's clock passes the cooldown, answers
+    resume and the next window has its own notice."""
     s, double = mentor.studio, mentor.double
     mentor.storage.settings.update(s.guild.id, help_channel_ids=(s.help.id,), cooldown_seconds=60)
     question = "how do i get better at mixing?"
@@ -210,27 +214,29 @@ async def test_cooldown_gives_one_gentle_notice_then_silence_until_it_ends(mento
     mentor.clock.advance(0.5)
     second = await double.send_message(s.help.id, s.alice.id, question)
     notice = await reply_to(double, second)
-    assert "ask me again in 60 s" in notice.json["content"]
+    assert notice.json["content"] == NOTICE
+    mentor.clock.advance(59)  # half a second left
     third = await double.send_message(s.help.id, s.alice.id, question)
     await (
         await double.slash_command(s.guild.id, s.help.id, s.alice.id, "ask", {"question": "mixing tips"})
     ).response
     from_mo = await double.send_message(s.help.id, s.mo.id, question)
     await assert_ignored(double, [third], from_mo, since=double.requests.index(notice) + 1)
-    mentor.clock.advance(59.5)
+    mentor.clock.advance(0.5)
     fourth = await double.send_message(s.help.id, s.alice.id, question)
     assert embeds_of((await reply_to(double, fourth)).json)
+    mentor.clock.advance(0.5)
+    fifth = await double.send_message(s.help.id, s.alice.id, question)
+    assert (await reply_to(double, fifth)).json["content"] == NOTICE  # a new window, a new notice
 
     def outcomes() -> list[str]:
         return [
             q["outcome"] for q in mentor.storage.questions.export_member(s.guild.id, s.alice.id)["questions"]
         ]
 
-    await until(lambda: len(outcomes()) == 5)  # the bot logs a question just after replying
-    assert outcomes() == ["answered", "throttled", "throttled", "answered", "answered"]
-    assert (
-        len(posts_to(double, s.help.id)) == 4
-    )  # alice's answer, her one notice, mo's answer, her next answer
+    await until(lambda: len(outcomes()) == 6)  # the bot logs a question just after replying
+    assert outcomes() == ["answered", "throttled", "throttled", "answered", "answered", "throttled"]
+    assert len(posts_to(double, s.help.id)) == 5  # answer, notice, mo's answer, answer, notice
 
 
 async def test_questions_are_logged_per_server(mentor: Mentor) -> None:
