@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.storage.core import Area, Core
 from bot.storage.questions import Gap, Outcome, QuestionLog, Source
 from bot.storage.settings import UNSET, GuildSettings, SettingsStore, Unset
+from bot.storage.stages import MemberStage, StageChange, StageStats, StageStore
 
 __all__ = [
     "UNSET",
@@ -18,10 +19,14 @@ __all__ = [
     "Core",
     "Gap",
     "GuildSettings",
+    "MemberStage",
     "Outcome",
     "QuestionLog",
     "SettingsStore",
     "Source",
+    "StageChange",
+    "StageStats",
+    "StageStore",
     "Storage",
     "Unset",
 ]
@@ -34,6 +39,7 @@ class Storage:
         self.core = Core(path, clock)
         self.settings = SettingsStore(self.core)
         self.questions = QuestionLog(self.core)
+        self.stages = StageStore(self.core)
 
     @property
     def path(self) -> Path:
