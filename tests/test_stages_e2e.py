@@ -405,3 +405,25 @@ async def test_two_hundred_members_set_their_stage_at_once(mentor: Mentor) -> No
         assert mentor.storage.stages.get(s.guild.id, member.id).stage == stage
     counted = mentor.storage.stages.stats(s.guild.id, "1970").members
     assert sum(counted.values()) == 200
+
+
+async def test_stage_role_settings_are_checked_and_reset(mentor: Mentor) -> None:
+    """A role without its stage is refused before anything is saved; a stage alone or reset clears mappings."""
+    s, double = mentor.studio, mentor.double
+    learners = double.add_role(s.guild.id, "Learners")
+    await asyncio.sleep(0.05)
+    _, refused = await run(mentor, s.mo.id, "mentor settings", {"cooldown": 9, "stage_role": learners.id})
+    assert "stage_role_for" in refused["data"]["content"] and refused["data"]["flags"] & EPHEMERAL
+    assert mentor.storage.settings.get(s.guild.id).cooldown_seconds is None  # nothing half-saved
+    _, everyone = await run(
+        mentor, s.mo.id, "mentor settings", {"stage_role_for": "intern", "stage_role": s.guild.id}
+    )
+    assert "can't be given" in everyone["data"]["content"]
+    await run(mentor, s.mo.id, "mentor settings", {"stage_role_for": "learning", "stage_role": learners.id})
+    await run(mentor, s.mo.id, "mentor settings", {"stage_role_for": "intern", "stage_role": learners.id})
+    assert mentor.storage.stages.roles(s.guild.id) == {"learning": learners.id, "intern": learners.id}
+    await run(mentor, s.mo.id, "mentor settings", {"stage_role_for": "intern"})
+    assert mentor.storage.stages.roles(s.guild.id) == {"learning": learners.id}
+    _, reset = await run(mentor, s.mo.id, "mentor settings", {"reset": "stage roles"})
+    assert mentor.storage.stages.roles(s.guild.id) == {}
+    assert fields(reset)["Stage roles"].startswith("none")
