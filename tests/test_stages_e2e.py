@@ -427,3 +427,16 @@ async def test_stage_role_settings_are_checked_and_reset(mentor: Mentor) -> None
     _, reset = await run(mentor, s.mo.id, "mentor settings", {"reset": "stage roles"})
     assert mentor.storage.stages.roles(s.guild.id) == {}
     assert fields(reset)["Stage roles"].startswith("none")
+
+
+async def test_every_stage_has_a_next_message_discord_accepts(mentor: Mentor) -> None:
+    """For each stage, /stage next fits Discord's limits (the double refuses oversize embeds) with its buttons."""
+    s = mentor.studio
+    content = load_stage_content()
+    for guide in content.guides:
+        await run(mentor, s.alice.id, "stage set", {"stage": guide.stage.value})
+        _, body = await run(mentor, s.alice.id, "stage next")
+        assert body["type"] == 4, body
+        checks = [c for c in custom_ids(body) if c.startswith("sm:stage:check:")]
+        assert len(checks) == len(guide.checklist)
+        assert ("Ready for" in " ".join(fields(body))) == (guide.stage is not LADDER[-1])
