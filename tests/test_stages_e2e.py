@@ -364,12 +364,13 @@ async def test_a_403_from_discord_is_reported_and_the_stage_kept(
 async def test_checklist_and_quiz_buttons_work_after_a_restart(
     discord_double: DiscordDouble, studio: Studio, tmp_path: Path, shipped_index: SearchIndex
 ) -> None:
-    """Buttons sent by one bot process are handled by the next one on the same database."""
+    """Checklist, quiz and /mydata forget buttons sent by one bot process work in the next one."""
     path, clock = tmp_path / "m.db", ManualClock()
     async with own_mentor(discord_double, studio, path, clock, shipped_index) as m:
         await run(m, studio.alice.id, "stage set", {"stage": "intern"})
         nxt, _ = await run(m, studio.alice.id, "stage next")
         quiz, _ = await run(m, studio.alice.id, "stage quiz")
+        forget, _ = await run(m, studio.alice.id, "mydata forget")
     async with own_mentor(discord_double, studio, path, clock, shipped_index) as m:
         click = await discord_double.click(
             nxt.message, f"sm:stage:check:{studio.alice.id}:set-up-a-session", studio.alice.id
@@ -380,6 +381,10 @@ async def test_checklist_and_quiz_buttons_work_after_a_restart(
         answer = next(c["custom_id"] for row in first["components"] for c in row["components"])
         step = await discord_double.click(first, answer, studio.alice.id)
         assert (await step.response)["data"]["embeds"][0]["footer"]["text"].startswith("Question 2")
+        confirm = next(c for c in custom_ids(forget.message) if c.startswith("sm:mydata:forget:"))
+        gone = await discord_double.click(forget.message, confirm, studio.alice.id)
+        assert (await gone.response)["data"]["content"].startswith("Deleted:")
+        assert m.storage.stages.current(studio.guild.id, studio.alice.id) is None
 
 
 async def test_two_hundred_members_set_their_stage_at_once(mentor: Mentor) -> None:
