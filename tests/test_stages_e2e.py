@@ -74,8 +74,17 @@ async def test_stage_set_is_synced_with_every_stage_as_a_choice(mentor: Mentor) 
 async def test_set_saves_and_answers_privately_with_what_to_focus_on(mentor: Mentor) -> None:
     """The reply is ephemeral, names the stage, lists its focus, points to /stage next; the stage is stored."""
     s = mentor.studio
-    _, body = await run(mentor, s.alice.id, "stage set", {"stage": "learning", "note": "started a course"})
+    inter, body = await run(
+        mentor, s.alice.id, "stage set", {"stage": "learning", "note": "started a course"}
+    )
     assert body["data"]["flags"] & EPHEMERAL
+    assert custom_ids(body) == [f"sm:stage:next:{s.alice.id}"]  # "What's next" opens /stage next
+    nxt = await mentor.double.click(inter.message, f"sm:stage:next:{s.alice.id}", s.alice.id)
+    opened = await nxt.response
+    assert opened["type"] == 4 and opened["data"]["flags"] & EPHEMERAL
+    assert f"sm:stage:check:{s.alice.id}:finish-a-track" in custom_ids(opened)
+    other = await mentor.double.click(inter.message, f"sm:stage:next:{s.alice.id}", s.mo.id)
+    assert "belongs to someone else" in (await other.response)["data"]["content"]
     embed = embeds_of(body)[0]
     assert embed["title"] == "Your stage: Learning the craft"
     assert "started a course" in embed["description"]

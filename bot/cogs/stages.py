@@ -91,14 +91,7 @@ class Stages(commands.Cog):
     @stage.command(name="next")
     async def next_(self, interaction: discord.Interaction) -> None:
         """What to focus on at your stage, your checklist, and what to read next."""
-        guild_id = _guild_id(interaction)
-        current = self.store.current(guild_id, interaction.user.id)
-        if current is None:
-            raise UserError(ui.NO_STAGE)
-        guide = self.runtime.guide(Stage(current))
-        done = self.store.checklist_done(guild_id, interaction.user.id)
-        embed, view = ui.next_message(interaction.user.id, guide, done, self.library.index.kb)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await ui.send_next(interaction, mentor_of(interaction))
 
     @stage.command(name="quiz")
     async def quiz(self, interaction: discord.Interaction) -> None:

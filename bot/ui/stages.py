@@ -148,7 +148,7 @@ def set_embed(guide: StageGuide, change: StageChange | None, roles: RoleOutcome)
     embed.add_field(name="Focus on now", value=_bullets(guide.focus), inline=False)
     if roles.lines:
         embed.add_field(name="Roles", value=clip("\n".join(roles.lines), EMBED_FIELD_VALUE_MAX), inline=False)
-    embed.set_footer(text="Run /stage next for your checklist and what to read next.")
+    embed.set_footer(text="What's next (or /stage next): your checklist and what to read.")
     return embed
 
 
@@ -171,10 +171,13 @@ async def change_stage(
         interaction.user, stage.value, bot.storage.stages.roles(guild_id), interaction.app_permissions
     )
     embed = set_embed(guide, change, plan.outcome)
+    view = discord.ui.View(timeout=None)
+    view.add_item(NextButton(interaction.user.id))
+    view.stop()
     if edit:
-        await interaction.response.edit_message(content=None, embed=embed, view=None)
+        await interaction.response.edit_message(content=None, embed=embed, view=view)
     else:
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
     failure = await apply_stage_roles(interaction.user, plan, reason=f"Studio Mentor: stage {stage.value}")
     problem = failure or plan.outcome.problem
     if problem:
@@ -348,9 +351,50 @@ class ChecklistButton(
         await interaction.response.edit_message(embed=embed, view=view)
 
 
+class NextButton(MentorItem[discord.ui.Button[Any]], template=rf"{ids.STAGE_NEXT}:(?P<owner>\d{{1,20}})"):
+    """Under a stage change: open the guidance and checklist for the member's stage (like /stage next)."""
+
+    def __init__(self, owner_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="What's next",
+                emoji="🧭",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"{ids.STAGE_NEXT}:{owner_id}",
+            )
+        )
+        self.owner_id = owner_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> NextButton:
+        return cls(int(match["owner"]))
+
+    async def run(self, interaction: discord.Interaction, bot: MentorBot) -> None:
+        """Send the member's /stage next privately."""
+        if interaction.user.id != self.owner_id:
+            raise UserError("This button belongs to someone else. Run `/stage next` to see your own.")
+        await send_next(interaction, bot)
+
+
+async def send_next(interaction: discord.Interaction, bot: MentorBot) -> None:
+    """Answer with the guidance and checklist for the member's current stage (ephemeral)."""
+    if interaction.guild_id is None:
+        raise UserError("Stages belong to a server: use this in a server.")
+    store = bot.storage.stages
+    current = store.current(interaction.guild_id, interaction.user.id)
+    if current is None:
+        raise UserError(NO_STAGE)
+    guide = runtime_of(bot).guide(Stage(current))
+    done = store.checklist_done(interaction.guild_id, interaction.user.id)
+    embed, view = next_message(interaction.user.id, guide, done, bot.library.index.kb)
+    await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+
 def titles_of(content: StageContent) -> dict[str, str]:
     """Stage id -> the guide's title, for lists."""
     return {g.stage.value: g.title for g in content.guides}
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ChecklistButton,)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ChecklistButton, NextButton)
