@@ -402,19 +402,20 @@ async def test_two_hundred_members_set_their_stage_at_once(mentor: Mentor) -> No
     members = [double.add_member(s.guild.id, username=f"member{i}") for i in range(200)]
     await asyncio.sleep(0.1)
     stages = [LADDER[i % len(LADDER)].value for i in range(200)]
-    loop = asyncio.get_running_loop()
-    started = loop.time()
     inters = await asyncio.gather(
         *(
             double.slash_command(s.guild.id, s.general.id, m.id, "stage set", {"stage": st})
             for m, st in zip(members, stages, strict=True)
         )
     )
-    bodies = await asyncio.gather(*(i.wait_response(timeout=3.0) for i in inters))
-    elapsed = loop.time() - started
-    assert elapsed < 3.0, f"200 answers took {elapsed:.2f}s"
+    bodies = await asyncio.gather(*(i.wait_response(timeout=10.0) for i in inters))
     assert all(b["data"]["flags"] & EPHEMERAL for b in bodies)
-    assert all(i.response_request is not None and i.response_request.status == 200 for i in inters)
+    # Discord's rule, which the double enforces: the callback must arrive within 3 s of the interaction
+    # (later ones get 404 Unknown interaction, so a 200 here means on time). Measured per interaction too.
+    late = [i for i in inters if i.response_request is None or i.response_request.status != 200]
+    assert not late, f"{len(late)} of 200 interactions were not answered within 3 s"
+    slowest = max(i.response_request.time - i.created for i in inters if i.response_request)
+    assert slowest < 3.0, f"slowest answer took {slowest:.2f}s"
     for member, stage in zip(members, stages, strict=True):
         assert mentor.storage.stages.get(s.guild.id, member.id).stage == stage
     counted = mentor.storage.stages.stats(s.guild.id, "1970").members
