@@ -294,7 +294,7 @@ async def map_roles(m: Mentor, roles: dict[str, int]) -> dict:
 async def test_stage_roles_follow_the_stage(
     discord_double: DiscordDouble, studio: Studio, tmp_path: Path, shipped_index: SearchIndex
 ) -> None:
-    """With Manage Roles and a higher role, /stage set adds the new stage's role and removes the old one."""
+    """With Manage Roles and a higher role, /stage set swaps stage roles; /mydata forget takes them away."""
     roles = stage_roles(discord_double, studio)
     discord_double.give_bot_role(studio.guild.id, MANAGE_ROLES)  # on top, before the bot connects
     async with own_mentor(discord_double, studio, tmp_path / "m.db", ManualClock(), shipped_index) as m:
@@ -308,6 +308,13 @@ async def test_stage_roles_follow_the_stage(
         await asyncio.sleep(0.05)
         assert discord_double.member_roles(studio.guild.id, studio.alice.id) == [roles["Interns"]]
         await run(m, studio.alice.id, "stage set", {"stage": "producer"})  # no role for producer
+        await asyncio.sleep(0.05)
+        assert discord_double.member_roles(studio.guild.id, studio.alice.id) == []
+        await run(m, studio.alice.id, "stage set", {"stage": "learning"})
+        await asyncio.sleep(0.05)
+        forget, body = await run(m, studio.alice.id, "mydata forget")  # the role goes with the stage
+        confirm = next(c for c in custom_ids(body) if c.startswith("sm:mydata:forget:"))
+        await (await discord_double.click(forget.message, confirm, studio.alice.id)).response
         await asyncio.sleep(0.05)
         assert discord_double.member_roles(studio.guild.id, studio.alice.id) == []
 
