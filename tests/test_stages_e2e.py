@@ -146,6 +146,9 @@ async def test_show_is_private_unless_the_member_makes_it_visible(mentor: Mentor
     await run(mentor, s.alice.id, "stage visibility", {"visible": False})
     _, hidden_again = await run(mentor, s.mo.id, "stage show", {"member": s.alice.id})
     assert "private" in hidden_again["data"]["content"]
+    stranger = mentor.double.add_user("stranger")  # not in this server: a plain answer, not an apology
+    _, elsewhere = await run(mentor, s.mo.id, "stage show", {"member": stranger.id})
+    assert elsewhere["data"]["content"] == "stranger keeps their stage private."
 
 
 async def test_history_lists_changes_newest_first_with_notes(mentor: Mentor) -> None:

@@ -66,7 +66,7 @@ class Stages(commands.Cog):
 
     @stage.command(name="show")
     @app_commands.describe(member="Whose stage to show (only if they made it visible); yourself by default")
-    async def show(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+    async def show(self, interaction: discord.Interaction, member: discord.User | None = None) -> None:
         """Show your career stage, since when, and your checklist progress."""
         guild_id = _guild_id(interaction)
         target = member or interaction.user
