@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.knowledge.loader import MAX_ANSWER_CHARS
 from tests.kbfactory import ALPHA, BETA, write_kb
+
+DATA = Path(__file__).parent / "data"
 
 
 def problems_of(folder: Path) -> list[str]:
@@ -30,14 +33,12 @@ def test_shipped_knowledge_base_loads_clean() -> None:
 
 
 def test_shipped_sections_match_the_article() -> None:
-    """sections.toml lists the article's 18 canonical slugs in order."""
-    import json
-
-    shared = Path(__file__).resolve().parents[2] / "shared" / "article" / "sections.json"
-    if not shared.is_file():
-        pytest.skip("shared/article not beside this checkout")
-    slugs = [s["slug"] for s in json.loads(shared.read_text(encoding="utf-8"))]
-    assert [s.slug for s in load_knowledge().sections] == slugs
+    """sections.toml lists the article's 18 canonical slugs in order, each with its text verbatim."""
+    article = json.loads((DATA / "article-sections.json").read_text(encoding="utf-8"))
+    sections = load_knowledge().sections
+    assert [s.slug for s in sections] == [s["slug"] for s in article]
+    for shipped, original in zip(sections, article, strict=True):
+        assert shipped.text == original["text"].strip(), shipped.slug
 
 
 def test_small_valid_folder_loads(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """One section of the article; every entry is drawn from exactly one."""
+    """One section of the article; every entry has one primary section and may draw on more."""
 
     slug: str
     title: str
@@ -28,6 +28,16 @@ class Entry:
     synonyms: tuple[tuple[str, ...], ...]
     answer: str
     source: str = ""  # file name it came from, for error messages and /kb commands
+    # Everyday words that imply this entry's topic without naming it ("samey", "crowded", "golden ears"):
+    # matched like phrasings, never shown.
+    concepts: tuple[str, ...] = ()
+    # Every article section the answer draws on, primary (`section`) first: the card cites them all.
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.sources or self.sources[0] != self.section:
+            rest = tuple(s for s in self.sources if s != self.section)
+            object.__setattr__(self, "sources", (self.section, *rest))
 
 
 # Identity, not value, equality: caches are keyed by a knowledge base, and hashing every entry would cost more
