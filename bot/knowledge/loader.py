@@ -34,11 +34,12 @@ _ENTRY_KEYS = frozenset(
         "concepts",
         "synonyms",
         "sections",
+        "aliases",
         "answer",
     }
 )
 _REQUIRED_LISTS = ("stages", "phrasings", "keywords")
-_OPTIONAL_LISTS = ("related", "concepts", "sections")
+_OPTIONAL_LISTS = ("related", "concepts", "sections", "aliases")
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,22 @@ def _file_entries(
             )
             continue
         seen_ids[entry.id] = name
+        for alias in entry.aliases:
+            if not _ID_RE.match(alias):
+                problems.append(
+                    Problem(name, f"alias '{alias}' is not a valid id", entry=entry.id, key="aliases")
+                )
+            elif alias in seen_ids:
+                problems.append(
+                    Problem(
+                        name,
+                        f"alias '{alias}' is already an id (in {seen_ids[alias]})",
+                        entry=entry.id,
+                        key="aliases",
+                    )
+                )
+            else:
+                seen_ids[alias] = name
         entries.append(entry)
     return entries
 
@@ -245,6 +262,7 @@ def _entry(
         source=name,
         concepts=lists.get("concepts", ()),
         sources=sources,
+        aliases=lists.get("aliases", ()),
     )
 
 

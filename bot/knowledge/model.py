@@ -33,6 +33,8 @@ class Entry:
     concepts: tuple[str, ...] = ()
     # Every article section the answer draws on, primary (`section`) first: the card cites them all.
     sources: tuple[str, ...] = ()
+    # Ids of entries merged into this one: buttons, stats and stage guides that name them still resolve.
+    aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.sources or self.sources[0] != self.section:
@@ -44,7 +46,10 @@ class Entry:
 # than the lookup saves.
 @dataclass(frozen=True, slots=True, weakref_slot=True, eq=False)
 class KnowledgeBase:
-    """A validated knowledge base: sections in article order and entries in file order."""
+    """A validated knowledge base: sections in article order and entries in file order.
+
+    `by_id` also maps every entry's aliases (ids of entries merged into it) to the entry.
+    """
 
     article: str
     sections: tuple[Section, ...]
@@ -53,7 +58,9 @@ class KnowledgeBase:
     section_by_slug: dict[str, Section] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "by_id", {e.id: e for e in self.entries})
+        by_id = {alias: e for e in self.entries for alias in e.aliases}
+        by_id.update({e.id: e for e in self.entries})
+        object.__setattr__(self, "by_id", by_id)
         object.__setattr__(self, "section_by_slug", {s.slug: s for s in self.sections})
 
     def entries_in(self, slug: str) -> list[Entry]:

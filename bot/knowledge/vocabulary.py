@@ -109,6 +109,8 @@ class Vocabulary:
         variants = [word]
         if word.endswith("z"):  # chat plurals: "skilz", "beatz"
             variants.insert(0, word[:-1] + "s")
+        if word.endswith("in"):  # dropped g: "mixin", "producin"
+            variants.insert(0, word + "g")
         for variant in variants:
             if variant in self._known:
                 fixed = variant
