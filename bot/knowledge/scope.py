@@ -136,7 +136,7 @@ INTENTS: tuple[Intent, ...] = (
             rf"\b(which|better|best|should i|vs)\b.*\b({_PRODUCTS}) or ({_PRODUCTS})\b",
             rf"\b({_PRODUCTS}) or ({_PRODUCTS})\b(.*\b(which|better|best)\b| *$)",
             rf"\b({_PRODUCTS}) (is )?(better|worse) (than|then)\b",
-            rf"\b(best|cheapest|good|decent) ({_GEAR})\b",
+            rf"\b(best|cheapest|good|decent)( [a-z0-9]+){{0,2}}? ({_GEAR})\b",
             r"\bexpensive plugins\b",
         ),
     ),
@@ -150,6 +150,8 @@ INTENTS: tuple[Intent, ...] = (
         ),
         pairs=frozenset({("full", "sail"), ("point", "blank")}),
         patterns=_patterns(
+            r"\b(berklee|full sail|fullsail|sae|point blank|goldsmiths|icmp|bimm|lipa|juilliard|nyu|ucla|usc|"
+            r"dubspot|abbey road|conservatoire)\b",
             r"\b(which|what|best|good|top) (uni|unis|university|universities|college|colleges|school|schools|"
             rf"course|courses)\b.*\b(in|near|around) {_PLACE}",
             rf"\b(uni|university|college|school)s? (in|near) {_PLACE}",
@@ -159,7 +161,7 @@ INTENTS: tuple[Intent, ...] = (
         "other-careers",
         words=_words(
             """
-            doctor doctors dentist dentists lawyers attorney nurse nurses nursing teacher teachers teaching
+            doctor doctors dentist dentists lawyers attorney nurse nurses nursing  teaching
             accountant accountants accounting pilot pilots chef chefs cook plumber electrician architect
             pharmacist vet surgeon therapist psychologist journalist photographer photography filmmaker
             filmmaking film films movie movies tv television podcast podcasts programmer programmers
@@ -184,6 +186,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\blive sound engineer\b.*\btours?\b",
             r"\b(a and r|a r) do\b|\bmusic manager do\b",
             r"\blearn (to|how to) sing\b",
+            r"\b(become|be) (a |an )?(music |piano |guitar )?teacher\b|\b(good|great|best|bad) teachers?\b",
         ),
     ),
     Intent(
