@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.knowledge.text import clean, words
+from bot.knowledge.text import URL_RE, clean, words
 
 _SENTENCE_RE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
 _CLAUSE_SPLIT_RE = re.compile(r",|\s[-–—]\s|\(|\)|\bbut\b")
@@ -43,7 +43,8 @@ def asked_part(message: str) -> str | None:
     A sentence asks when it ends with "?" or opens like a question; inside a longer sentence the question
     starts at the first comma clause that opens like one ("i quit my job, should i...").
     """
-    sentences = [m.group(0) for m in _SENTENCE_RE.finditer(clean(message)) if m.group(0).strip()]
+    text = URL_RE.sub(" ", clean(message))
+    sentences = [m.group(0) for m in _SENTENCE_RE.finditer(text) if m.group(0).strip()]
     asked: list[str] = []
     told = False
     for sentence in sentences:

@@ -74,6 +74,9 @@ def _sorted_words(text: str) -> str:
 # vocabulary but also words about neighbouring topics (0.4); words found only in other entries of the same
 # article section are section-level evidence, weak on their own but enough to break ties (0.2).
 FIELD_MAIN = 1.0
+# A word found in just one of an entry's phrasings (and not in its title, keywords or concepts) is often
+# incidental to the topic ("everyone", "waste" in one way of asking): it counts this much.
+FIELD_ONE_PHRASING = 0.6
 FIELD_ANSWER = 0.5
 FIELD_SECTION = 0.3
 # Weight of a word the knowledge base has never seen, as a multiple of the rarest known word's IDF.
@@ -105,12 +108,29 @@ SHORT_QUESTION_STEMS = 2
 RERANK_POOL_SHORT = 40
 RESULT_CACHE_SIZE = 4096  # recent distinct questions whose results are kept (least recently used go first)
 # Weight multiplier (0..1) of the backstory's words when the asked clause holds at least ASKED_MIN_STEMS
-# specific stems of its own (known, in at most SPECIFIC_MAX_SHARE of the entries): "i quit my job to do music
-# full time ... should i be looking at studios" is about studios, and the job and the music only colour it;
-# "im shy and awkward, is that gonna hurt me as a producer" asks nothing specific, so its backstory counts.
+# stems the knowledge base knows: "i quit my job to do music full time ... should i be looking at studios" is
+# about studios, and the job and the music only colour it; "the singer disappears behind my drums, what do i
+# need to learn" asks too little on its own, so its backstory counts in full.
 BACKSTORY_WEIGHT = 0.6
 ASKED_MIN_STEMS = 2
-SPECIFIC_MAX_SHARE = 0.15
+# The asked clause ranked alone replaces the whole message's ranking when its score times this beats it.
+ASKED_ONLY_WEIGHT = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How the engine reads one message (see SearchIndex._analyse)."""
+
+    factors: dict[str, float]  # stem -> weight multiplier (backstory < 1); out-of-scope marks included
+    raw: str  # every word, stopwords kept, space-joined: the wording tie-break compares it
+    phrase_stems: list[str]  # what phrase similarity compares: the asked clause when it says enough
+    intent: str | None  # a whole out-of-scope intent: decline
+    asked: _Reading | None = None  # the asked clause alone, when it says enough and nothing is out of scope
+
+    def key(self) -> tuple[object, ...]:
+        """Return everything the ranking depends on, as a cache key."""
+        alone = self.asked.key() if self.asked else None
+        return (tuple(self.factors.items()), self.raw, tuple(self.phrase_stems), self.intent, alone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +154,11 @@ class SearchIndex:
         answer_fields: list[list[str]] = []
         section_stems: dict[str, set[str]] = defaultdict(set)
         answer_words: dict[str, list[str]] = {}
+        incidental: list[set[str]] = []
         for entry in kb.entries:
             texts = (*entry.phrasings, entry.title, *entry.keywords, *entry.concepts)
             raw = [w for t in texts for w in content_words(t)]
+            incidental.append(_incidental_stems(vocab, entry))
             answer = answer_words.get(entry.answer)
             if answer is None:  # entries often share an answer text: analyse each text once
                 answer = answer_words[entry.answer] = content_words(_MARKDOWN_RE.sub(" ", entry.answer))
@@ -148,8 +170,10 @@ class SearchIndex:
                 section_stems[section.slug].update(vocab.stems(content_words(section.text)))
         self._section_stems = {slug: frozenset(stems) for slug, stems in section_stems.items()}
         self._docs = [
-            _doc(vocab, entry, main, answer)
-            for entry, main, answer in zip(kb.entries, main_fields, answer_fields, strict=True)
+            _doc(vocab, entry, main, answer, once)
+            for entry, main, answer, once in zip(
+                kb.entries, main_fields, answer_fields, incidental, strict=True
+            )
         ]
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         focus_postings: dict[str, list[int]] = defaultdict(list)
@@ -174,7 +198,6 @@ class SearchIndex:
         self._unknown_idf = UNKNOWN_WORD_WEIGHT * math.log(1 + n)
         self._off_idf = OUT_OF_SCOPE_WEIGHT * math.log(1 + n)
         self._scan_limit = max(SCAN_MIN_POSTINGS, int(SCAN_MAX_SHARE * n))
-        self._specific_limit = max(1, int(SPECIFIC_MAX_SHARE * n))
         self._results: OrderedDict[tuple[object, ...], SearchResult] = OrderedDict()
         self._by_text: OrderedDict[str, SearchResult] = OrderedDict()
 
@@ -184,34 +207,38 @@ class SearchIndex:
         Out-of-scope words come back marked with OUT_OF_SCOPE_MARK: no entry holds them, and they weigh
         OUT_OF_SCOPE_WEIGHT.
         """
-        return list(self._analyse(question)[0])
+        return list(self._analyse(question).factors)
 
     def _topic_stems(self, text_words: list[str], skip: set[str]) -> list[str]:
         """Return the corrected, canonical stems of a word list's topic words, skipping some words."""
         vocab = self.vocabulary
         return vocab.stems([vocab.correct(w) for w in topic_words(text_words) if w not in skip])
 
-    def _analyse(self, question: str) -> tuple[dict[str, float], str, list[str], str | None]:
-        """Return the question's stems with their weight multipliers, its full wording, the stems that
-        phrase similarity compares, and the out-of-scope intent that declines it outright (if any)."""
+    def _analyse(self, question: str) -> _Reading:
+        """Read a question: its weighted stems, wording, phrase stems, intent, and its asked clause."""
         all_words = words(question)
         scope = check_scope(all_words)
         off_words = {w for hit in scope.marks for w in hit.split("_")}
         stems = self._topic_stems(all_words, off_words)
         factors = dict.fromkeys(stems, 1.0)
         phrase_stems = stems
-        asked = asked_part(question)
-        if asked is not None:
-            asked_stems = self._topic_stems(words(asked), off_words)
-            if sum(1 for st in asked_stems if self._specific(st)) >= ASKED_MIN_STEMS:
+        asked: _Reading | None = None
+        asked_text = asked_part(question)
+        if asked_text is not None:
+            asked_words = words(asked_text)
+            asked_stems = self._topic_stems(asked_words, off_words)
+            if sum(1 for st in asked_stems if self._known(st)) >= ASKED_MIN_STEMS:
                 phrase_stems = asked_stems
                 asked_set = set(asked_stems)
                 for st in stems:
                     if st not in asked_set:
                         factors[st] = BACKSTORY_WEIGHT
+                if not scope.marks:  # backstory about another career or pay must not be read away
+                    alone = dict.fromkeys(asked_stems, 1.0)
+                    asked = _Reading(alone, " ".join(asked_words), asked_stems, None)
         marks = [OUT_OF_SCOPE_MARK + hit for hit in dict.fromkeys(scope.marks)]
         factors.update(dict.fromkeys(marks, 1.0))
-        return factors, " ".join(all_words), phrase_stems + marks, scope.intent
+        return _Reading(factors, " ".join(all_words), phrase_stems + marks, scope.intent, asked)
 
     def search(self, question: str, *, stage: str | None = None) -> SearchResult:
         """Rank entries for a question; never raises on any text.
@@ -232,16 +259,16 @@ class SearchIndex:
         if same_text is not None:
             self._by_text.move_to_end(question)
             return same_text
-        factors, raw_query, phrase_stems, intent = self._analyse(question)
-        if not factors:
-            return SearchResult(question, Confidence.NONE, None, (), intent)
-        key = (tuple(factors.items()), raw_query, tuple(phrase_stems), intent)
+        reading = self._analyse(question)
+        if not reading.factors:
+            return SearchResult(question, Confidence.NONE, None, (), reading.intent)
+        key = reading.key()
         cached = self._results.get(key)
         if cached is not None:
             self._results.move_to_end(key)
             result = dataclasses.replace(cached, question=question)
         else:
-            result = self._results[key] = self._rank(question, factors, raw_query, phrase_stems, intent)
+            result = self._results[key] = self._rank_reading(question, reading)
             if len(self._results) > RESULT_CACHE_SIZE:
                 self._results.popitem(last=False)
         self._by_text[question] = result
@@ -249,14 +276,30 @@ class SearchIndex:
             self._by_text.popitem(last=False)
         return result
 
+    def _rank_reading(self, question: str, reading: _Reading) -> SearchResult:
+        """Rank the whole message, and its asked clause alone when that says enough; keep the surer one.
+
+        The whole message usually wins (its backstory is evidence too); the asked clause alone wins when
+        the backstory is mostly words the knowledge base has never seen ("dropped out last spring ... what
+        skills should i be working on"), scaled by ASKED_ONLY_WEIGHT so a tie goes to the whole message.
+        """
+        whole = self._rank(question, reading.factors, reading.raw, reading.phrase_stems, reading.intent)
+        if reading.asked is None or whole.answered:
+            return whole
+        asked = reading.asked
+        alone = self._rank(question, asked.factors, asked.raw, asked.phrase_stems, None)
+        if alone.best is None or alone.score * ASKED_ONLY_WEIGHT <= whole.score:
+            return whole
+        return alone
+
     def clear_cache(self) -> None:
         """Forget cached results (benchmarks use it to time cold searches)."""
         self._results.clear()
         self._by_text.clear()
 
-    def _specific(self, st: str) -> bool:
-        """Return True when a stem names a topic: known, and in at most SPECIFIC_MAX_SHARE of entries."""
-        return 0 < len(self._postings.get(st, ())) <= self._specific_limit
+    def _known(self, st: str) -> bool:
+        """Return True when some entry holds the stem (the asked clause says something the base knows)."""
+        return st in self._postings
 
     def _weight(self, st: str) -> float:
         """Return a stem's information weight (IDF scale)."""
@@ -389,10 +432,23 @@ class SearchIndex:
         return out[:limit]
 
 
-def _doc(vocab: Vocabulary, entry: Entry, main: list[str], answer: list[str]) -> _Doc:
+def _incidental_stems(vocab: Vocabulary, entry: Entry) -> set[str]:
+    """Return the stems that occur in only one of an entry's phrasings and nowhere else it names its topic."""
+    counts: dict[str, int] = defaultdict(int)
+    for phrasing in entry.phrasings:
+        for st in vocab.stems(content_words(phrasing)):
+            counts[st] += 1
+    named = vocab.stems(
+        [w for t in (entry.title, *entry.keywords, *entry.concepts) for w in content_words(t)]
+    )
+    return {st for st, n in counts.items() if n == 1} - set(named)
+
+
+def _doc(vocab: Vocabulary, entry: Entry, main: list[str], answer: list[str], once: set[str]) -> _Doc:
     """Precompute one entry's matching data."""
     fields = dict.fromkeys(answer, FIELD_ANSWER)
     fields.update(dict.fromkeys(main, FIELD_MAIN))
+    fields.update(dict.fromkeys(once, FIELD_ONE_PHRASING))  # above FIELD_ANSWER: still the entry's own words
     focus_texts = (entry.title, *entry.keywords)
     texts = (*entry.phrasings, entry.title)
     return _Doc(

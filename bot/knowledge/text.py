@@ -15,6 +15,9 @@ import unicodedata
 MAX_QUERY_CHARS = 400
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
+URL_RE = re.compile(
+    r"\b(?:https?://|www\.)\S*", re.IGNORECASE
+)  # links carry no question: dropped before anything else
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _REPEATS_RE = re.compile(r"(.)\1{2,}")  # "sooooo" -> "soo": three or more of a letter collapse to two
 
@@ -153,6 +156,8 @@ CHAT_SPELLINGS: dict[str, str] = {
     "bcuz": "because",
     "bcoz": "because",
     "skillz": "skills",
+    "skool": "school",
+    "ned": "need",
 }
 
 # Words that carry no topic: dropped before matching so "how do i ..." does not make every question alike.
@@ -177,6 +182,7 @@ STOPWORDS: frozenset[str] = frozenset(
     please fix fixed fixing make makes made making take takes took taking put puts
     matter matters mattered important importance gotta gonna dunno
     idk ngl tbh fr lowkey highkey u r ur
+    never since last couple context everyone everybody two three four five six seven eight nine ten twenty
     """.split()
 )
 
@@ -252,7 +258,7 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Split folded text into words after expanding contractions and chat spellings."""
-    text = fold(clean(text))
+    text = URL_RE.sub(" ", fold(clean(text)))
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
     text = text.replace("'", "")
