@@ -68,11 +68,13 @@ def synthetic(kb: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
 
 
 def questions() -> list[str]:
-    """Member questions to time: the held-out set and the dev set, when present."""
+    """Member questions to time: the held-out, dev and realistic sets (long, chatty messages included)."""
     out: list[str] = []
     for path in (
         ROOT / "tests" / "data" / "heldout-questions.tsv",
-        ROOT.parent / "shared" / "eval" / "dev-questions.tsv",
+        ROOT / "tests" / "data" / "dev-questions.tsv",
+        ROOT / "tests" / "data" / "realistic-tuning-questions.tsv",
+        ROOT / "tests" / "data" / "realistic-blind-questions.tsv",  # timing only: nothing is tuned on it
     ):
         if path.is_file():
             out += [item.question for item in read_labelled(path)]
