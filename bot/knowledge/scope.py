@@ -124,7 +124,11 @@ INTENTS: tuple[Intent, ...] = (
             """
         ),
         pairs=frozenset({("record", "label"), ("apple", "music"), ("get", "signed")}),
-        patterns=_patterns(r"\b(get|getting) signed\b", r"\bget (a )?manager\b"),
+        patterns=_patterns(
+            r"\b(get|getting) signed\b",
+            r"\bget (a )?manager\b",
+            r"\bsend (my |our )?(beats|tracks|music|songs) to\b",
+        ),
     ),
     Intent(
         "product-choice",

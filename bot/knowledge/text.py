@@ -157,6 +157,8 @@ CHAT_SPELLINGS: dict[str, str] = {
     "bcoz": "because",
     "skillz": "skills",
     "skool": "school",
+    "betr": "better",
+    "bettr": "better",
     "ned": "need",
 }
 
