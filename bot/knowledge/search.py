@@ -22,12 +22,18 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import math
-import re
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot.knowledge.documents import (
+    FIELD_SECTION,
+    MARKDOWN_RE,
+    Reading,
+    build_doc,
+    incidental_stems,
+    sorted_words,
+)
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.question import asked_part
 from bot.knowledge.results import (
@@ -53,8 +59,6 @@ __all__ = [
     "SearchResult",
 ]
 
-_MARKDOWN_RE = re.compile(r"[*_`>#~|]+")  # Discord Markdown marks in answers, dropped before indexing
-
 # --- Scorers and their scales -------------------------------------------------------------------------
 # Phrase similarity: rapidfuzz token_sort_ratio over the stemmed content words, 0..100; word order in chat
 # is loose, so sorting tokens first beats plain ratio, and unlike token_set_ratio a question is not a perfect
@@ -64,21 +68,6 @@ _MARKDOWN_RE = re.compile(r"[*_`>#~|]+")  # Discord Markdown marks in answers, d
 PHRASE_SCORER = fuzz.ratio  # on word-sorted strings: exactly fuzz.token_sort_ratio
 
 
-def _sorted_words(text: str) -> str:
-    """Return text's words in sorted order: what token_sort_ratio compares."""
-    return " ".join(sorted(text.split()))
-
-
-# Field weights, 0..1: how much a question word found only in that part of an entry counts towards coverage.
-# Phrasings, title and keywords are written for matching (1); the answer carries the article's own
-# vocabulary but also words about neighbouring topics (0.4); words found only in other entries of the same
-# article section are section-level evidence, weak on their own but enough to break ties (0.2).
-FIELD_MAIN = 1.0
-# A word found in just one of an entry's phrasings (and not in its title, keywords or concepts) is often
-# incidental to the topic ("everyone", "waste" in one way of asking): it counts this much.
-FIELD_ONE_PHRASING = 0.6
-FIELD_ANSWER = 0.5
-FIELD_SECTION = 0.3
 # Weight of a word the knowledge base has never seen, as a multiple of the rarest known word's IDF.
 UNKNOWN_WORD_WEIGHT = 1.3
 # Weight of an out-of-scope word (text.OUT_OF_SCOPE_WORDS), as a multiple of the rarest known word's IDF.
@@ -117,33 +106,6 @@ ASKED_MIN_STEMS = 2
 ASKED_ONLY_WEIGHT = 0.9
 
 
-@dataclass(frozen=True, slots=True)
-class _Reading:
-    """How the engine reads one message (see SearchIndex._analyse)."""
-
-    factors: dict[str, float]  # stem -> weight multiplier (backstory < 1); out-of-scope marks included
-    raw: str  # every word, stopwords kept, space-joined: the wording tie-break compares it
-    phrase_stems: list[str]  # what phrase similarity compares: the asked clause when it says enough
-    intent: str | None  # a whole out-of-scope intent: decline
-    asked: _Reading | None = None  # the asked clause alone, when it says enough and nothing is out of scope
-
-    def key(self) -> tuple[object, ...]:
-        """Return everything the ranking depends on, as a cache key."""
-        alone = self.asked.key() if self.asked else None
-        return (tuple(self.factors.items()), self.raw, tuple(self.phrase_stems), self.intent, alone)
-
-
-@dataclass(frozen=True, slots=True)
-class _Doc:
-    """An entry's precomputed matching data."""
-
-    entry: Entry
-    fields: dict[str, float]  # stem -> weight of the best field it occurs in (FIELD_* scale, 0..1)
-    focus_stems: frozenset[str]
-    phrases: tuple[str, ...]  # stemmed content words of each phrasing and the title, sorted, space-joined
-    raw_phrases: tuple[str, ...]  # every word of each phrasing and the title, stopwords kept, sorted
-
-
 class SearchIndex:
     """An immutable index over one knowledge base, built once at load."""
 
@@ -158,10 +120,10 @@ class SearchIndex:
         for entry in kb.entries:
             texts = (*entry.phrasings, entry.title, *entry.keywords, *entry.concepts)
             raw = [w for t in texts for w in content_words(t)]
-            incidental.append(_incidental_stems(vocab, entry))
+            incidental.append(incidental_stems(vocab, entry))
             answer = answer_words.get(entry.answer)
             if answer is None:  # entries often share an answer text: analyse each text once
-                answer = answer_words[entry.answer] = content_words(_MARKDOWN_RE.sub(" ", entry.answer))
+                answer = answer_words[entry.answer] = content_words(MARKDOWN_RE.sub(" ", entry.answer))
             main_fields.append(vocab.stems(raw))
             answer_fields.append(vocab.stems(answer))
             section_stems[entry.section].update(main_fields[-1], answer_fields[-1])
@@ -170,7 +132,7 @@ class SearchIndex:
                 section_stems[section.slug].update(vocab.stems(content_words(section.text)))
         self._section_stems = {slug: frozenset(stems) for slug, stems in section_stems.items()}
         self._docs = [
-            _doc(vocab, entry, main, answer, once)
+            build_doc(vocab, entry, main, answer, once)
             for entry, main, answer, once in zip(
                 kb.entries, main_fields, answer_fields, incidental, strict=True
             )
@@ -214,7 +176,7 @@ class SearchIndex:
         vocab = self.vocabulary
         return vocab.stems([vocab.correct(w) for w in topic_words(text_words) if w not in skip])
 
-    def _analyse(self, question: str) -> _Reading:
+    def _analyse(self, question: str) -> Reading:
         """Read a question: its weighted stems, wording, phrase stems, intent, and its asked clause."""
         all_words = words(question)
         scope = check_scope(all_words)
@@ -222,7 +184,7 @@ class SearchIndex:
         stems = self._topic_stems(all_words, off_words)
         factors = dict.fromkeys(stems, 1.0)
         phrase_stems = stems
-        asked: _Reading | None = None
+        asked: Reading | None = None
         asked_text = asked_part(question)
         if asked_text is not None:
             asked_words = words(asked_text)
@@ -235,10 +197,10 @@ class SearchIndex:
                         factors[st] = BACKSTORY_WEIGHT
                 if not scope.marks:  # backstory about another career or pay must not be read away
                     alone = dict.fromkeys(asked_stems, 1.0)
-                    asked = _Reading(alone, " ".join(asked_words), asked_stems, None)
+                    asked = Reading(alone, " ".join(asked_words), asked_stems, None)
         marks = [OUT_OF_SCOPE_MARK + hit for hit in dict.fromkeys(scope.marks)]
         factors.update(dict.fromkeys(marks, 1.0))
-        return _Reading(factors, " ".join(all_words), phrase_stems + marks, scope.intent, asked)
+        return Reading(factors, " ".join(all_words), phrase_stems + marks, scope.intent, asked)
 
     def search(self, question: str, *, stage: str | None = None) -> SearchResult:
         """Rank entries for a question; never raises on any text.
@@ -276,7 +238,7 @@ class SearchIndex:
             self._by_text.popitem(last=False)
         return result
 
-    def _rank_reading(self, question: str, reading: _Reading) -> SearchResult:
+    def _rank_reading(self, question: str, reading: Reading) -> SearchResult:
         """Rank the whole message, and its asked clause alone when that says enough; keep the surer one.
 
         The whole message usually wins (its backstory is evidence too); the asked clause alone wins when
@@ -349,8 +311,8 @@ class SearchIndex:
 
         size = RERANK_POOL if len(stems) > SHORT_QUESTION_STEMS else RERANK_POOL_SHORT
         pool = heapq.nlargest(size, partial, key=prescore)
-        query_phrase = _sorted_words(" ".join(phrase_stems))
-        raw_sorted = _sorted_words(raw_query)
+        query_phrase = sorted_words(" ".join(phrase_stems))
+        raw_sorted = sorted_words(raw_query)
         scored: list[tuple[float, int]] = []
         for i in pool:
             doc = docs[i]
@@ -430,31 +392,3 @@ class SearchIndex:
                 seen.add(entry.id)
                 out.append(entry)
         return out[:limit]
-
-
-def _incidental_stems(vocab: Vocabulary, entry: Entry) -> set[str]:
-    """Return the stems that occur in only one of an entry's phrasings and nowhere else it names its topic."""
-    counts: dict[str, int] = defaultdict(int)
-    for phrasing in entry.phrasings:
-        for st in vocab.stems(content_words(phrasing)):
-            counts[st] += 1
-    named = vocab.stems(
-        [w for t in (entry.title, *entry.keywords, *entry.concepts) for w in content_words(t)]
-    )
-    return {st for st, n in counts.items() if n == 1} - set(named)
-
-
-def _doc(vocab: Vocabulary, entry: Entry, main: list[str], answer: list[str], once: set[str]) -> _Doc:
-    """Precompute one entry's matching data."""
-    fields = dict.fromkeys(answer, FIELD_ANSWER)
-    fields.update(dict.fromkeys(main, FIELD_MAIN))
-    fields.update(dict.fromkeys(once, FIELD_ONE_PHRASING))  # above FIELD_ANSWER: still the entry's own words
-    focus_texts = (entry.title, *entry.keywords)
-    texts = (*entry.phrasings, entry.title)
-    return _Doc(
-        entry=entry,
-        fields=fields,
-        focus_stems=frozenset(vocab.stems([w for t in focus_texts for w in content_words(t)])),
-        phrases=tuple(_sorted_words(" ".join(vocab.stems(content_words(t)))) for t in texts),
-        raw_phrases=tuple(_sorted_words(" ".join(words(t))) for t in texts),
-    )
