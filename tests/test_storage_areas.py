@@ -80,6 +80,15 @@ def test_connection_settings(storage: Storage) -> None:
     )
 
 
+def test_the_database_folder_is_created(tmp_path: Path) -> None:
+    """A configured path in folders that do not exist yet is created, however deep."""
+    storage = Storage(tmp_path / "var" / "lib" / "mentor" / "mentor.db")
+    try:
+        assert storage.migrate() and storage.path.is_file()
+    finally:
+        storage.close()
+
+
 def test_migrate_names_what_it_applied(tmp_path: Path) -> None:
     """The first migrate lists every migration in order; the next lists none."""
     storage = Storage(tmp_path / "m.db")
@@ -200,6 +209,9 @@ def test_votes_are_counted_and_kept_per_member(storage: Storage) -> None:
     """(helpful, not helpful) per answer; an answer nobody voted on is (0, 0); export shows the member's own."""
     assert storage.questions.feedback_counts(G, "x") == (0, 0)
     assert storage.questions.record_feedback(guild_id=G, user_id=ALICE, entry_id="x", helpful=True)
+    assert (
+        rows_on_disk(storage.path, "feedback") == 1
+    )  # autocommit: a vote is on disk as soon as it is counted
     assert storage.questions.record_feedback(guild_id=G, user_id=MO, entry_id="x", helpful=True)
     assert storage.questions.record_feedback(guild_id=G, user_id=MO, entry_id="y", helpful=False)
     assert storage.questions.feedback_counts(G, "x") == (2, 0)
