@@ -9,20 +9,28 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.storage.core import Area, Core
+from bot.storage.deliveries import Delivery, DeliveryLog, Status
 from bot.storage.questions import Gap, Outcome, QuestionLog, Source
+from bot.storage.schedules import ChannelSchedule, LearningStore, Subscription
 from bot.storage.settings import UNSET, GuildSettings, SettingsStore, Unset
 
 __all__ = [
     "UNSET",
     "Area",
+    "ChannelSchedule",
     "Core",
+    "Delivery",
+    "DeliveryLog",
     "Gap",
     "GuildSettings",
+    "LearningStore",
     "Outcome",
     "QuestionLog",
     "SettingsStore",
     "Source",
+    "Status",
     "Storage",
+    "Subscription",
     "Unset",
 ]
 
@@ -34,6 +42,8 @@ class Storage:
         self.core = Core(path, clock)
         self.settings = SettingsStore(self.core)
         self.questions = QuestionLog(self.core)
+        self.learning = LearningStore(self.core)
+        self.deliveries = DeliveryLog(self.core)
 
     @property
     def path(self) -> Path:
