@@ -13,6 +13,7 @@ from bot.storage.deliveries import Delivery, DeliveryLog, Status
 from bot.storage.questions import Gap, Outcome, QuestionLog, Source
 from bot.storage.schedules import ChannelSchedule, LearningStore, Subscription
 from bot.storage.settings import UNSET, GuildSettings, SettingsStore, Unset
+from bot.storage.stages import MemberStage, StageChange, StageStats, StageStore
 
 __all__ = [
     "UNSET",
@@ -24,10 +25,14 @@ __all__ = [
     "Gap",
     "GuildSettings",
     "LearningStore",
+    "MemberStage",
     "Outcome",
     "QuestionLog",
     "SettingsStore",
     "Source",
+    "StageChange",
+    "StageStats",
+    "StageStore",
     "Status",
     "Storage",
     "Subscription",
@@ -44,6 +49,7 @@ class Storage:
         self.questions = QuestionLog(self.core)
         self.learning = LearningStore(self.core)
         self.deliveries = DeliveryLog(self.core)
+        self.stages = StageStore(self.core)
 
     @property
     def path(self) -> Path:
