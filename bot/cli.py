@@ -146,6 +146,13 @@ def cmd_invite(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_learning(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """List upcoming scheduled sends, or recent deliveries, from the database (no Discord connection)."""
+    from bot.learning_report import report  # imported late: the other commands don't need it
+
+    return report(args, config.bot.database, out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser (also used by the README test to list commands)."""
     parser = argparse.ArgumentParser(prog="studio-mentor", description=__doc__)
@@ -178,6 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--guild", type=int, help="sync to this server only")
     p.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
     p.set_defaults(func=cmd_sync)
+
+    learn = sub.add_parser("learning", help="scheduled learning prompts, read from the database")
+    learn_sub = learn.add_subparsers(dest="learning_command", required=True)
+    p = learn_sub.add_parser("upcoming", help="the next scheduled sends (default: next 24 hours)")
+    p.add_argument("--hours", type=float, default=24.0, help="how far ahead to look")
+    p.set_defaults(func=cmd_learning)
+    p = learn_sub.add_parser("deliveries", help="what was sent, failed or skipped (default: last 24 hours)")
+    p.add_argument("--since", default="24h", help="a length (90m, 24h, 7d) or a UTC date/time (2026-01-05)")
+    p.set_defaults(func=cmd_learning)
 
     p = sub.add_parser("invite", help="print the invite link with the permissions the bot needs")
     p.add_argument("--client-id", type=int, help="application id (default: read from DISCORD_TOKEN)")

@@ -70,16 +70,34 @@ class AnswerSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LearningSettings:
+    """[learning]: scheduled continuous-learning prompts."""
+
+    catch_up_hours: float = field(
+        default=6.0, metadata={"min": 0, "max": 168}
+    )  # prompts missed while the bot was down are still sent if due at most this long ago, else skipped
+    max_sends_per_second: float = field(
+        default=20.0, metadata={"min": 0.1, "max": 45}
+    )  # requests per second for scheduled sends; Discord allows 50 in all, commands need the rest
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole validated configuration."""
 
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     bot: BotSettings = field(default_factory=BotSettings)
     answers: AnswerSettings = field(default_factory=AnswerSettings)
+    learning: LearningSettings = field(default_factory=LearningSettings)
     source: Path | None = None
 
 
-_SECTIONS: dict[str, type] = {"discord": DiscordSettings, "bot": BotSettings, "answers": AnswerSettings}
+_SECTIONS: dict[str, type] = {
+    "discord": DiscordSettings,
+    "bot": BotSettings,
+    "answers": AnswerSettings,
+    "learning": LearningSettings,
+}
 
 
 def load_config(path: Path | None) -> Config:

@@ -9,12 +9,14 @@ as its payload, so a resend after a crash sends the same prompt with the same no
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.slots import Recurrence, Slot
+from bot.slots import ALL_DAYS, Recurrence, Slot, weekly_streak
 from bot.storage.deliveries import DeliveryLog, Status
 from bot.storage.schedules import (
     ChannelSchedule,
@@ -29,6 +31,9 @@ log = logging.getLogger(__name__)
 KIND_CHANNEL = "learning.channel"
 KIND_DM = "learning.dm"
 LOOKBACK = timedelta(days=8)  # at start-up, missed slots older than this are not even recorded as skipped
+# Schedules planned per transaction before yielding to the event loop: planning one (stage, rotation, row)
+# costs about a millisecond, so 2,000 members due in one minute never hold up a slash command for long.
+CHUNK = 50
 
 Schedule = ChannelSchedule | Subscription
 # (audience key, member's stage or None for a channel, prompt ids already used, oldest first) -> prompt id
@@ -49,6 +54,29 @@ class Upcoming:
 def recurrence_of(schedule: Schedule) -> Recurrence:
     """The schedule's recurrence (weekdays, wall-clock time, zone)."""
     return Recurrence(days=schedule.days, at=schedule.at, tz=schedule.tz)
+
+
+_DAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def days_label(days: frozenset[int]) -> str:
+    """Weekdays as people write them: "daily", "weekdays", or "Mon, Wed, Fri"."""
+    if days == ALL_DAYS:
+        return "daily"
+    if days == frozenset(range(1, 6)):
+        return "weekdays"
+    return ", ".join(_DAY_ABBR[d - 1] for d in sorted(days))
+
+
+def member_streak(store: LearningStore, guild_id: int, user_id: int, now: datetime) -> int:
+    """Consecutive weeks, ending this week, with a "Done" in this server (weeks in the member's zone).
+
+    For /learning status and /stage show.
+    """
+    sub = store.subscription(guild_id, user_id)
+    zone = ZoneInfo(sub.tz) if sub else ZoneInfo("UTC")
+    since = now - timedelta(weeks=520)
+    return weekly_streak(store.completions(guild_id, user_id, since), zone, now.astimezone(UTC))
 
 
 def _key(schedule: Schedule) -> str:
@@ -78,27 +106,32 @@ class LearningPlanner:
 
     # --- Planner -----------------------------------------------------------------------------------
 
-    def rebuild(self, now: datetime) -> None:
+    async def rebuild(self, now: datetime) -> None:
         """Load every running schedule; plan slots missed while down (caught up or recorded as skipped)."""
         self._schedules.clear()
         self._next.clear()
         self._planned_until.clear()
         running: list[Schedule] = [c for c in self.store.channels() if not c.paused]
         running += self.store.subscriptions(running_only=True)
-        with self.store.core.write():
-            for schedule in running:
-                self._schedules[_key(schedule)] = schedule
-                self._plan_schedule(schedule, now)
+        for schedule in running:
+            self._schedules[_key(schedule)] = schedule
+        await self._plan_keys([_key(s) for s in running], now)
         log.info("learning: %d schedule(s) running", len(self._schedules))
 
-    def plan(self, now: datetime) -> datetime | None:
+    async def plan(self, now: datetime) -> datetime | None:
         """Plan the slots due by now; return the next due instant of any schedule."""
-        due = [key for key, at in self._next.items() if at <= now]
-        if due:
-            with self.store.core.write():
-                for key in due:
-                    self._plan_schedule(self._schedules[key], now)
+        await self._plan_keys([key for key, at in self._next.items() if at <= now], now)
         return min(self._next.values()) if self._next else None
+
+    async def _plan_keys(self, keys: list[str], now: datetime) -> None:
+        """Plan these schedules, CHUNK per transaction, yielding to the event loop in between."""
+        for start in range(0, len(keys), CHUNK):
+            with self.store.core.write():
+                for key in keys[start : start + CHUNK]:
+                    schedule = self._schedules.get(key)  # a command may have removed it meanwhile
+                    if schedule is not None:
+                        self._plan_schedule(schedule, now)
+            await asyncio.sleep(0)
 
     # --- changes made by commands --------------------------------------------------------------------
 
@@ -123,12 +156,7 @@ class LearningPlanner:
 
     def upcoming(self, now: datetime, until: datetime) -> list[Upcoming]:
         """Every send expected in (now, until], soonest first."""
-        out: list[Upcoming] = []
-        for schedule in self._schedules.values():
-            kind, recipient = _target(schedule)
-            for slot in recurrence_of(schedule).slots_between(now, until):
-                out.append(Upcoming(slot.due, kind, schedule.guild_id, recipient))
-        return sorted(out, key=lambda u: (u.due, u.guild_id, u.recipient))
+        return upcoming_sends(self._schedules.values(), now, until)
 
     # --- one schedule --------------------------------------------------------------------------------
 
@@ -183,3 +211,20 @@ def _target(schedule: Schedule) -> tuple[str, int]:
     if isinstance(schedule, Subscription):
         return KIND_DM, schedule.user_id
     return KIND_CHANNEL, schedule.channel_id
+
+
+def upcoming_sends(schedules: Iterable[Schedule], now: datetime, until: datetime) -> list[Upcoming]:
+    """Every send these schedules make in (now, until], soonest first."""
+    out: list[Upcoming] = []
+    for schedule in schedules:
+        kind, recipient = _target(schedule)
+        for slot in recurrence_of(schedule).slots_between(now, until):
+            out.append(Upcoming(slot.due, kind, schedule.guild_id, recipient))
+    return sorted(out, key=lambda u: (u.due, u.guild_id, u.recipient))
+
+
+def upcoming_from_tables(store: LearningStore, now: datetime, until: datetime) -> list[Upcoming]:
+    """Every send the running schedules make in (now, until], read from the tables (the operators' CLI)."""
+    running: list[Schedule] = [c for c in store.channels() if not c.paused]
+    running.extend(store.subscriptions(running_only=True))
+    return upcoming_sends(running, now, until)

@@ -44,11 +44,11 @@ WAKE_JOB = "wake"
 class Planner(Protocol):
     """A feature's schedules (learning prompts, later challenges): turns due slots into delivery rows."""
 
-    def rebuild(self, now: datetime) -> None:
+    async def rebuild(self, now: datetime) -> None:
         """At start-up: plan what was missed while down (within the grace window), skip older slots."""
         ...
 
-    def plan(self, now: datetime) -> datetime | None:
+    async def plan(self, now: datetime) -> datetime | None:
         """Plan every slot due by `now`; return the next instant something of this planner falls due."""
         ...
 
@@ -143,10 +143,10 @@ class Scheduler:
             now = self.clock.now()
             if not self._rebuilt:
                 for planner in self.planners:
-                    planner.rebuild(now)
+                    await planner.rebuild(now)
                 self._rebuilt = True
                 await self.deliverer.resume_interrupted()
-            upcoming = [p.plan(now) for p in self.planners]
+            upcoming = [await p.plan(now) for p in self.planners]
             ready = self.deliverer.log.ready(now)
             self.last_outcomes = await self.deliverer.send_all(ready) if ready else {}
             upcoming.append(self.deliverer.next_retry())

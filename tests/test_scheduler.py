@@ -108,7 +108,7 @@ async def test_a_slot_is_sent_once_at_its_time_however_often_the_bot_ticks(world
     assert [r for r, _, _ in world.handler.sent] == [7]
     assert next_due == datetime(2026, 1, 6, 17, 0, tzinfo=UTC)
     await world.scheduler.tick()
-    world.planner.rebuild(world.clock.now())
+    await world.planner.rebuild(world.clock.now())
     await world.scheduler.tick()
     assert len(world.handler.sent) == 1
     (row,) = world.rows()

@@ -13,6 +13,7 @@ VOTE = f"{PREFIX}:vote"  # sm:vote:<entry>:<0|1>
 TOPICS_PAGE = f"{PREFIX}:topics:page"  # sm:topics:page:<n>
 TOPICS_SECTION = f"{PREFIX}:topics:section"
 TOPICS_ENTRY = f"{PREFIX}:topics:entry"
+LEARNING_DONE = f"{PREFIX}:learn:done"  # sm:learn:done:<delivery id>
 
 REGISTRY: dict[str, str] = {
     SHOW_ENTRY: "answers: show an entry",
@@ -20,4 +21,5 @@ REGISTRY: dict[str, str] = {
     TOPICS_PAGE: "topics: change page",
     TOPICS_SECTION: "topics: pick a section",
     TOPICS_ENTRY: "topics: pick an entry",
+    LEARNING_DONE: "learning: mark a DM prompt done",
 }
