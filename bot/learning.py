@@ -115,23 +115,43 @@ class LearningPlanner:
         running += self.store.subscriptions(running_only=True)
         for schedule in running:
             self._schedules[_key(schedule)] = schedule
-        await self._plan_keys([_key(s) for s in running], now)
+        await self._plan_keys([_key(s) for s in running], now, fresh=False)
         log.info("learning: %d schedule(s) running", len(self._schedules))
 
     async def plan(self, now: datetime) -> datetime | None:
         """Plan the slots due by now; return the next due instant of any schedule."""
-        await self._plan_keys([key for key, at in self._next.items() if at <= now], now)
+        await self._plan_keys([key for key, at in self._next.items() if at <= now], now, fresh=True)
         return min(self._next.values()) if self._next else None
 
-    async def _plan_keys(self, keys: list[str], now: datetime) -> None:
-        """Plan these schedules, CHUNK per transaction, yielding to the event loop in between."""
+    async def _plan_keys(self, keys: list[str], now: datetime, *, fresh: bool) -> None:
+        """Plan these schedules, CHUNK per transaction, yielding to the event loop in between.
+
+        `fresh` re-reads each schedule first: the table is the truth, and a row may have been paused or
+        deleted by something that never told the planner (/mydata forget, a removed server).
+        """
         for start in range(0, len(keys), CHUNK):
             with self.store.core.write():
                 for key in keys[start : start + CHUNK]:
                     schedule = self._schedules.get(key)  # a command may have removed it meanwhile
+                    if schedule is not None and fresh:
+                        schedule = self._reload(key, schedule)
                     if schedule is not None:
                         self._plan_schedule(schedule, now)
             await asyncio.sleep(0)
+
+    def _reload(self, key: str, schedule: Schedule) -> Schedule | None:
+        """The schedule as stored now; forget its timer if it is gone or paused."""
+        if isinstance(schedule, Subscription):
+            current: Schedule | None = self.store.subscription(schedule.guild_id, schedule.user_id)
+        else:
+            current = self.store.channel(schedule.guild_id)
+        if current is None or current.paused:
+            self._schedules.pop(key, None)
+            self._next.pop(key, None)
+            self._planned_until.pop(key, None)
+            return None
+        self._schedules[key] = current
+        return current
 
     # --- changes made by commands --------------------------------------------------------------------
 

@@ -16,6 +16,15 @@ A tick, always under one lock:
 
 Tests never wait for APScheduler: they advance a ManualClock and `await scheduler.tick()`, the same code the
 timer runs.
+
+Reusing it for another feature (challenges: announce, remind, close), in the extension's `setup(bot)`:
+1. `bot.scheduler.add_planner(planner)`: an object with `async rebuild(now)` and `async plan(now) -> next due`
+   that calls `bot.storage.deliveries.plan(kind=..., schedule=<owner key>, slot=<occurrence>, recipient=<id>,
+   due_at=..., guild_id=..., user_id=<member or None>, payload=<content reference>)` for each due step;
+2. `bot.deliverer.add_handler(kind, handler)`: `wanted(delivery)`, `async send(delivery, nonce, pace)`
+   (pass `nonce=` to `Messageable.send`, await `pace()` before each request) and `async refused(delivery,
+   error)` (pause whatever must stop, return the reason);
+3. after a command changes a schedule, `bot.scheduler.poke()`.
 """
 
 from __future__ import annotations

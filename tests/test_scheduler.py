@@ -283,3 +283,17 @@ async def test_paused_schedule_skips_what_it_had_pending(world: World) -> None:
     await world.scheduler.tick()
     (row,) = world.rows()
     assert row.status is Status.SKIPPED and world.handler.sent == []
+
+
+async def test_a_forgotten_member_is_not_planned_again(world: World) -> None:
+    """/mydata forget deletes the subscription behind the planner's back: no row and no history come back."""
+    await world.scheduler.tick()
+    world.subscribe(7, time(12, 30), "UTC")
+    world.subscribe(8, time(12, 30), "UTC")
+    world.storage.forget_member(1, 7)
+    world.clock.advance(timedelta(minutes=30))
+    await world.scheduler.tick()
+    assert [r for r, _, _ in world.handler.sent] == [8]
+    exported = world.storage.export_member(1, 7)
+    assert exported["learning_subscription"] is None
+    assert exported["learning_prompts"] == exported["deliveries"] == []

@@ -248,6 +248,11 @@ class DeliveryLog(Area):
         keys = ("kind", "slot", "due_at", "status", "reason", "payload", "updated_at")
         return {"deliveries": [dict(zip(keys, r, strict=True)) for r in rows]}
 
+    def forget_guild(self, guild_id: int) -> dict[str, int]:
+        """Delete every delivery of one server (channel posts and members' DMs)."""
+        cursor = self.core.execute("DELETE FROM deliveries WHERE guild_id = ?", [guild_id])
+        return {"deliveries": cursor.rowcount}
+
     def forget_member(self, guild_id: int, user_id: int) -> dict[str, int]:
         """Delete the member's personal deliveries in this server."""
         cursor = self.core.execute(

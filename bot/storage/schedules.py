@@ -298,6 +298,14 @@ class LearningStore(Area):
             "learning_completions": [{"prompt": p, "at": at} for p, at in done],
         }
 
+    def forget_guild(self, guild_id: int) -> dict[str, int]:
+        """Delete everything this area holds about one server (it removed the bot long enough ago)."""
+        removed: dict[str, int] = {}
+        for table in ("learning_channels", *self.MEMBER_TABLES):
+            cursor = self.core.execute(f"DELETE FROM {table} WHERE guild_id = ?", [guild_id])
+            removed[table] = cursor.rowcount
+        return removed
+
     def forget_member(self, guild_id: int, user_id: int) -> dict[str, int]:
         """Delete the member's subscription, prompt history and completions in this server."""
         removed: dict[str, int] = {}
