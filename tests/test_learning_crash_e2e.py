@@ -6,6 +6,7 @@ Discord recorded (it de-duplicates `enforce_nonce` sends within the window, as D
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import signal
 import sqlite3
 from collections import Counter
@@ -32,6 +33,21 @@ def dm_posts(double: DiscordDouble) -> list:  # type: ignore[type-arg]
         and r.route == "/channels/{channel_id}/messages"
         and int(r.params["channel_id"]) in dms
     ]
+
+
+def slow_acknowledgements(double: DiscordDouble, seconds: float) -> None:
+    """Discord creates each message at once but answers late: a kill in between leaves sent messages the
+    bot never heard about, the case a resend must not turn into a second message."""
+    for i, route in enumerate(double.router.routes):
+        if route.method == "POST" and route.template == "/channels/{channel_id}/messages":
+            original = route.handler
+
+            async def slow(d, req, original=original):  # type: ignore[no-untyped-def]
+                reply = await original(d, req)
+                await asyncio.sleep(seconds)
+                return reply
+
+            double.router.routes[i] = dataclasses.replace(route, handler=slow)
 
 
 async def wait_until(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -62,6 +78,7 @@ async def test_sigkill_mid_fan_out_then_restart_sends_each_prompt_exactly_once(
         )
     storage.close()
 
+    slow_acknowledgements(double, 0.3)
     first = await start_bot_process(config, double, capture=False)
     try:
         await wait_until(lambda: len(dm_posts(double)) >= MEMBERS // 3, 30, "the fan-out to start")
@@ -70,6 +87,8 @@ async def test_sigkill_mid_fan_out_then_restart_sends_each_prompt_exactly_once(
         await first.wait()
     sent_before_kill = len({r.json["nonce"] for r in dm_posts(double)})
     assert 0 < sent_before_kill < MEMBERS, "the kill must land mid fan-out"
+    unacknowledged = sum(len(double.dms_received(u)) for u in users) - sent_before_kill
+    assert unacknowledged > 0, "some messages must exist that the killed bot never heard about"
 
     second = await start_bot_process(config, double, capture=False)
     try:
