@@ -30,8 +30,12 @@ async def test_member_roles_and_hierarchy(
     assert alice is not None
     role = guild.get_role(beginner.id)
     assert role is not None
+    with pytest.raises(discord.Forbidden) as no_role:
+        await alice.add_roles(role)  # no role at all: below Beginner
+    assert no_role.value.code == 50013
+    discord_double.give_bot_role(studio.guild.id, 0, name="Decor")
     with pytest.raises(discord.Forbidden) as no_perm:
-        await alice.add_roles(role)
+        await alice.add_roles(role)  # above Beginner now, but without Manage Roles
     assert no_perm.value.code == 50013
     own = discord_double.give_bot_role(studio.guild.id, MANAGE_ROLES)
     await alice.add_roles(role)
@@ -44,6 +48,7 @@ async def test_member_roles_and_hierarchy(
         await alice.add_roles(role)
     assert above.value.code == 50013
     assert [r.status for r in discord_double.requests if r.route and r.route.endswith("{role_id}")] == [
+        403,
         403,
         204,
         204,
