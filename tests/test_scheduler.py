@@ -4,6 +4,7 @@ handler in place of Discord (our own Handler protocol, not discord.py's internal
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -297,3 +298,23 @@ async def test_a_forgotten_member_is_not_planned_again(world: World) -> None:
     exported = world.storage.export_member(1, 7)
     assert exported["learning_subscription"] is None
     assert exported["learning_prompts"] == exported["deliveries"] == []
+
+
+async def test_apscheduler_wakes_the_loop_without_anyone_calling_tick(world: World) -> None:
+    """Started for real (APScheduler, in memory, UTC), the scheduler sends on its own once the time comes."""
+    scheduler = Scheduler(world.clock, world.deliverer, max_sleep=0.1)
+    scheduler.add_planner(world.planner)
+    scheduler.start()
+    try:
+        world.subscribe(7, time(12, 5), "UTC")
+        scheduler.poke()
+        await asyncio.sleep(0.3)
+        assert world.handler.sent == []
+        world.clock.advance(timedelta(minutes=5))
+        for _ in range(40):
+            if world.handler.sent:
+                break
+            await asyncio.sleep(0.05)
+        assert [r for r, _, _ in world.handler.sent] == [7]
+    finally:
+        await scheduler.stop()
