@@ -266,3 +266,17 @@ async def test_my_data_covers_subscriptions_deliveries_and_completions(mentor: M
     )
     assert storage.export_member(s.guild.id, s.alice.id)["deliveries"] == []
     assert storage.learning.subscription(s.guild.id, s.mo.id) is not None
+
+
+async def test_prompts_match_the_members_stage_and_do_not_repeat(mentor: Mentor) -> None:
+    """A producer gets producer prompts only, ten different ones before any repeats."""
+    from bot.knowledge.prompt_library import load_prompts
+
+    s = mentor.studio
+    mentor.storage.stages.set_stage(s.guild.id, s.alice.id, "producer")
+    producer_texts = {p.text for p in load_prompts() if "producer" in p.stages}
+    seen = []
+    for _ in range(10):
+        body = await run(mentor, s.alice.id, "learning now")
+        seen.append(embeds_of(body)[0]["description"])
+    assert set(seen) <= producer_texts and len(set(seen)) == 10

@@ -123,8 +123,11 @@ class Learning(commands.Cog):
             interaction.guild.id, channel.id, parsed_days, parse_clock(at), tz, interaction.user.id
         )
         self._changed_channel(interaction.guild.id)
+        note = "Channel prompts set."
+        if not channel.permissions_for(channel.guild.me).create_public_threads:
+            note += " I can't open threads there (Create Public Threads), so replies go in the channel."
         await interaction.response.send_message(
-            "Channel prompts set.", embed=self._channel_embed(interaction.guild.id), ephemeral=True
+            note, embed=self._channel_embed(interaction.guild.id), ephemeral=True
         )
 
     @learning.channel.command(name="show")
