@@ -162,7 +162,11 @@ class Deliverer:
         try:
             sent = await asyncio.wait_for(handler.send(claimed, nonce_for(claimed), self.pace), SEND_TIMEOUT)
         except (Refused, discord.Forbidden, discord.NotFound) as error:
-            reason = await handler.refused(claimed, error)
+            try:
+                reason = await handler.refused(claimed, error)
+            except Exception:  # the row must still leave `sending`, or it would be resent at start-up
+                log.exception("delivery %s: handling the refusal failed", claimed.id)
+                reason = f"refused ({error}); pausing the schedule failed (see the bot's log)"
             self.log.mark_failed(claimed.id, reason)
             return Status.FAILED
         except _TRANSIENT as error:

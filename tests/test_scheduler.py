@@ -318,3 +318,19 @@ async def test_apscheduler_wakes_the_loop_without_anyone_calling_tick(world: Wor
         assert [r for r, _, _ in world.handler.sent] == [7]
     finally:
         await scheduler.stop()
+
+
+async def test_a_failing_refusal_handler_still_closes_the_row(world: World) -> None:
+    """If pausing the schedule itself fails, the row is still failed, never left mid-send to be resent."""
+    await world.scheduler.tick()
+    world.subscribe(7, time(12, 5), "UTC")
+    world.handler.fail_with = [http_error(discord.Forbidden, 403, 50007)]
+
+    async def broken(delivery: Delivery, error: Exception) -> str:
+        raise RuntimeError("database is locked")
+
+    world.handler.refused = broken  # type: ignore[method-assign]
+    world.clock.advance(timedelta(minutes=5))
+    await world.scheduler.tick()
+    (row,) = world.rows()
+    assert row.status is Status.FAILED and "pausing the schedule failed" in (row.reason or "")
