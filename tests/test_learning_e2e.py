@@ -280,3 +280,17 @@ async def test_prompts_match_the_members_stage_and_do_not_repeat(mentor: Mentor)
         body = await run(mentor, s.alice.id, "learning now")
         seen.append(embeds_of(body)[0]["description"])
     assert set(seen) <= producer_texts and len(set(seen)) == 10
+
+
+async def test_stage_show_includes_the_learning_streak(mentor: Mentor) -> None:
+    """After a "Done" this week, /stage show says the streak is 1 week."""
+    s = mentor.studio
+    mentor.storage.stages.set_stage(s.guild.id, s.alice.id, "learning")
+    await run(
+        mentor, s.alice.id, "learning subscribe", {"frequency": "daily", "time": "12:30", "timezone": "UTC"}
+    )
+    await tick(mentor, timedelta(minutes=30))
+    (dm,) = mentor.double.dms_received(s.alice.id)
+    await (await mentor.double.click(dm, custom_ids(dm)[0], s.alice.id)).response
+    shown = await run(mentor, s.alice.id, "stage show")
+    assert fields(shown)["Learning streak"] == "1 week"

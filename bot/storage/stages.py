@@ -203,6 +203,19 @@ class StageStore(Area):
         """Stop giving stage roles in this server; return how many mappings went."""
         return self.core.execute("DELETE FROM stage_roles WHERE guild_id = ?", [guild_id]).rowcount
 
+    def forget_guild(self, guild_id: int) -> dict[str, int]:
+        """Delete every stage row of one server (members, history, checklists, stage roles)."""
+        removed: dict[str, int] = {}
+        with self.core.write():
+            for table in (*self.MEMBER_TABLES, "stage_roles"):
+                removed[table] = self.core.execute(
+                    f"DELETE FROM {table} WHERE guild_id = ?",  # our own table names
+                    [guild_id],
+                ).rowcount
+        for key in [k for k in self._current if k[0] == guild_id]:
+            del self._current[key]
+        return removed
+
     # --- a member's data -----------------------------------------------------------------------------
 
     def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
