@@ -294,3 +294,16 @@ async def test_stage_show_includes_the_learning_streak(mentor: Mentor) -> None:
     await (await mentor.double.click(dm, custom_ids(dm)[0], s.alice.id)).response
     shown = await run(mentor, s.alice.id, "stage show")
     assert fields(shown)["Learning streak"] == "1 week"
+
+
+async def test_mydata_show_lists_learning_data(mentor: Mentor) -> None:
+    """/mydata show counts the member's subscription, deliveries, prompts and completions."""
+    s = mentor.studio
+    await run(
+        mentor, s.alice.id, "learning subscribe", {"frequency": "daily", "time": "12:30", "timezone": "UTC"}
+    )
+    await tick(mentor, timedelta(minutes=30))
+    body = await run(mentor, s.alice.id, "mydata show")
+    summary = embeds_of(body)[0]["description"]
+    for line in ("**Learning subscription:** 1", "**Deliveries:** 1", "**Learning prompts:** 1"):
+        assert line in summary, summary
