@@ -34,6 +34,10 @@ LOOKBACK = timedelta(days=8)  # at start-up, missed slots older than this are no
 # Schedules planned per transaction before yielding to the event loop: planning one (stage, rotation, row)
 # costs about a millisecond, so 2,000 members due in one minute never hold up a slash command for long.
 CHUNK = 50
+# Slots are planned (prompt picked, row written) this long before they fall due, so at the due instant the
+# bot only sends: 2,000 members due in one minute start going out at that minute, not after planning them.
+# A planned row waits as pending until its due time; pausing meanwhile skips it at send time.
+PLAN_AHEAD = timedelta(seconds=60)
 
 Schedule = ChannelSchedule | Subscription
 # (audience key, member's stage or None for a channel, prompt ids already used, oldest first) -> prompt id
@@ -119,9 +123,10 @@ class LearningPlanner:
         log.info("learning: %d schedule(s) running", len(self._schedules))
 
     async def plan(self, now: datetime) -> datetime | None:
-        """Plan the slots due by now; return the next due instant of any schedule."""
-        await self._plan_keys([key for key, at in self._next.items() if at <= now], now, fresh=True)
-        return min(self._next.values()) if self._next else None
+        """Plan the slots due by now + PLAN_AHEAD; return when planning is next needed."""
+        horizon = now + PLAN_AHEAD
+        await self._plan_keys([key for key, at in self._next.items() if at <= horizon], now, fresh=True)
+        return min(self._next.values()) - PLAN_AHEAD if self._next else None
 
     async def _plan_keys(self, keys: list[str], now: datetime, *, fresh: bool) -> None:
         """Plan these schedules, CHUNK per transaction, yielding to the event loop in between.
@@ -181,14 +186,15 @@ class LearningPlanner:
     # --- one schedule --------------------------------------------------------------------------------
 
     def _plan_schedule(self, schedule: Schedule, now: datetime) -> None:
-        """Plan this schedule's slots in (last planned, now]; arm its next slot."""
+        """Plan this schedule's slots in (last planned, now + PLAN_AHEAD]; arm its next slot."""
         key = _key(schedule)
         start = max(schedule.active_since, self._planned_until.get(key, now - LOOKBACK))
+        horizon = now + PLAN_AHEAD
         recurrence = recurrence_of(schedule)
-        for slot in recurrence.slots_between(start, now):
+        for slot in recurrence.slots_between(start, horizon):
             self._plan_slot(schedule, slot, now)
-        self._planned_until[key] = now
-        self._next[key] = recurrence.next_after(now).due
+        self._planned_until[key] = horizon
+        self._next[key] = recurrence.next_after(horizon).due
 
     def _plan_slot(self, schedule: Schedule, slot: Slot, now: datetime) -> None:
         kind, recipient = _target(schedule)

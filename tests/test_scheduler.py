@@ -14,7 +14,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.delivery import BACKOFF, MAX_ATTEMPTS, NONCE_WINDOW, Deliverer, Sent, nonce_for
-from bot.learning import KIND_CHANNEL, KIND_DM, LearningPlanner
+from bot.learning import KIND_CHANNEL, KIND_DM, PLAN_AHEAD, LearningPlanner
 from bot.scheduler import Scheduler
 from bot.storage import Delivery, Status, Storage
 from bot.storage.schedules import dm_schedule_key
@@ -104,10 +104,11 @@ async def test_a_slot_is_sent_once_at_its_time_however_often_the_bot_ticks(world
     world.clock.set(datetime(2026, 1, 5, 16, 59, tzinfo=UTC))
     await world.scheduler.tick()
     assert world.handler.sent == []
+    assert [r.status for r in world.rows()] == [Status.PENDING]  # planned ahead, waiting for its minute
     world.clock.set(datetime(2026, 1, 5, 17, 0, tzinfo=UTC))  # 18:00 in Berlin (CET)
     next_due = await world.scheduler.tick()
     assert [r for r, _, _ in world.handler.sent] == [7]
-    assert next_due == datetime(2026, 1, 6, 17, 0, tzinfo=UTC)
+    assert next_due == datetime(2026, 1, 6, 17, 0, tzinfo=UTC) - PLAN_AHEAD  # planned a minute early
     await world.scheduler.tick()
     await world.planner.rebuild(world.clock.now())
     await world.scheduler.tick()

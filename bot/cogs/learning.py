@@ -8,6 +8,7 @@ The cog only translates: schedules are stored by `storage.learning`, planned by 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import time as dt_time
 from datetime import timedelta
 from typing import Literal
 
@@ -37,7 +38,7 @@ async def zone_autocomplete(interaction: discord.Interaction, current: str) -> l
     return [app_commands.Choice(name=z, value=z) for z in timezone_choices(current)]
 
 
-def parse_schedule(days: str, at: str, zone: str) -> tuple[frozenset[int], str, str]:
+def parse_schedule(days: str, at: str, zone: str) -> tuple[frozenset[int], dt_time, str]:
     """Validate the member's days, time and zone; UserError with the accepted formats if any is wrong."""
     try:
         parsed_days = parse_days(days)
@@ -45,7 +46,7 @@ def parse_schedule(days: str, at: str, zone: str) -> tuple[frozenset[int], str, 
         tz = parse_timezone(zone).key
     except ValueError as error:
         raise UserError(str(error)[:1].upper() + str(error)[1:] + ".") from None
-    return parsed_days, clock.strftime("%H:%M"), tz
+    return parsed_days, clock, tz
 
 
 @app_commands.guild_only()
@@ -119,9 +120,7 @@ class Learning(commands.Cog):
         missing = missing_permissions(channel)
         if missing:
             raise UserError(f"I can't post in {channel.mention}: I'm missing {', '.join(missing)} there.")
-        self.store.set_channel(
-            interaction.guild.id, channel.id, parsed_days, parse_clock(at), tz, interaction.user.id
-        )
+        self.store.set_channel(interaction.guild.id, channel.id, parsed_days, at, tz, interaction.user.id)
         self._changed_channel(interaction.guild.id)
         note = "Channel prompts set."
         if not channel.permissions_for(channel.guild.me).create_public_threads:
@@ -226,10 +225,10 @@ class Learning(commands.Cog):
             days = frozenset({_WEEKDAYS.index(day) + 1})
         else:
             days = ALL_DAYS
-        self.store.subscribe(interaction.guild.id, interaction.user.id, frequency, days, parse_clock(at), tz)
+        self.store.subscribe(interaction.guild.id, interaction.user.id, frequency, days, at, tz)
         self._changed_subscription(interaction.guild.id, interaction.user.id)
         await interaction.response.send_message(
-            f"Subscribed: {days_label(days)} at {at} ({tz}). I'll send prompts by DM, so keep direct "
+            f"Subscribed: {days_label(days)} at {at:%H:%M} ({tz}). I'll send prompts by DM, so keep direct "
             "messages from this server's members on.",
             embed=self._status_embed(interaction.guild.id, interaction.user.id),
             ephemeral=True,

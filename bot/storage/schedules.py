@@ -195,6 +195,13 @@ class LearningStore(Area):
         rows = self.core.execute(f"SELECT {_SUB_COLS} FROM learning_subscriptions{where}").fetchall()
         return [_subscription(r) for r in rows]
 
+    def subscriptions_of(self, user_id: int) -> list[Subscription]:
+        """One user's subscriptions in every server."""
+        rows = self.core.execute(
+            f"SELECT {_SUB_COLS} FROM learning_subscriptions WHERE user_id = ?", [user_id]
+        ).fetchall()
+        return [_subscription(r) for r in rows]
+
     def pause_subscription(self, guild_id: int, user_id: int, reason: str) -> bool:
         """Pause a member's DMs with the reason shown in /learning status; True if it was running."""
         cursor = self.core.execute(

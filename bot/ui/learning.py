@@ -148,9 +148,8 @@ class DmHandler:
         reason = DM_REFUSED if code == CANNOT_DM else f"Discord refused my direct message ({error})."
         self.store.pause_user_everywhere(delivery.user_id, reason)
         now = self.bot.clock.now()
-        for sub in self.store.subscriptions():
-            if sub.user_id == delivery.user_id:
-                self.planner.changed(sub, sub.schedule_key, now)
+        for sub in self.store.subscriptions_of(delivery.user_id):
+            self.planner.changed(sub, sub.schedule_key, now)
         self._dms.pop(delivery.user_id, None)
         return f"DM refused ({code or type(error).__name__}): subscription paused"
 
