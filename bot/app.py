@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (
     "bot.cogs.answers",
     "bot.cogs.moderation",
+    "bot.cogs.housekeeping",
     "bot.cogs.stages",
     "bot.cogs.mydata",
     "bot.cogs.learning",

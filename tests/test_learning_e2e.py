@@ -12,9 +12,13 @@ from typing import Any
 
 import discord
 
+from bot.app import apply_endpoints
+from bot.clock import ManualClock
+from bot.config import Config
 from bot.knowledge.library import Library
-from bot.storage import Status
-from tests.conftest import EPHEMERAL, Mentor, custom_ids, embeds_of, start_mentor
+from bot.storage import Status, Storage
+from tests.conftest import EPHEMERAL, Mentor, custom_ids, embeds_of, mentor_config, start_mentor
+from tests.kbfactory import write_kb
 
 SEND = discord.Permissions(send_messages=True).value
 
@@ -307,3 +311,24 @@ async def test_mydata_show_lists_learning_data(mentor: Mentor) -> None:
     summary = embeds_of(body)[0]["description"]
     for line in ("**Learning subscription:** 1", "**Deliveries:** 1", "**Learning prompts:** 1"):
         assert line in summary, summary
+
+
+async def test_a_knowledge_folder_without_prompts_still_runs(discord_double, studio, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A custom knowledge folder with no prompts.toml: the bot starts, /learning now says there are none."""
+
+    folder = tmp_path / "kb"
+    write_kb(folder)
+    config = mentor_config(discord_double, studio, tmp_path / "m.db")
+    storage = Storage(config.bot.database, clock=ManualClock())
+    bot, task = await start_mentor(config, storage, Library(folder), discord_double.token, storage.core.clock)
+    try:
+        inter = await discord_double.slash_command(
+            studio.guild.id, studio.general.id, studio.alice.id, "learning now", {}
+        )
+        body = await inter.response
+        assert body["data"]["flags"] & EPHEMERAL and "no prompts" in body["data"]["content"]
+    finally:
+        await bot.close()
+        await asyncio.wait_for(task, 5)
+        storage.close()
+        apply_endpoints(Config())

@@ -7,6 +7,7 @@ The cog only translates: schedules are stored by `storage.learning`, planned by 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import time as dt_time
 from datetime import timedelta
@@ -18,6 +19,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.checks import moderator_only
+from bot.knowledge.loader import KnowledgeError
 from bot.knowledge.prompt_library import Prompt, load_prompts
 from bot.learning import KIND_CHANNEL, KIND_DM, LearningPlanner, days_label, member_streak, recurrence_of
 from bot.prompts import pick_prompt, pool_for_stage
@@ -29,6 +31,7 @@ from bot.ui.learning import ChannelHandler, DmHandler, missing_permissions, prom
 from bot.ui.limits import BRAND_COLOUR
 from bot.ui.replies import UserError
 
+log = logging.getLogger(__name__)
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _WEEKDAYS: tuple[str, ...] = Weekday.__args__  # type: ignore[attr-defined]
 
@@ -315,7 +318,12 @@ class Learning(commands.Cog):
 
 async def setup(bot: MentorBot) -> None:
     """Load the prompts, register the planner and the delivery handlers, add the cog."""
-    chooser = PromptChooser(load_prompts(bot.library.folder, known_entries=set(bot.library.index.kb.by_id)))
+    try:
+        prompts = load_prompts(bot.library.folder, known_entries=set(bot.library.index.kb.by_id))
+    except KnowledgeError as error:  # a custom knowledge folder without (valid) prompts: run without them
+        log.warning("learning prompts unavailable, scheduled prompts will be skipped: %s", error.problems[:3])
+        prompts = ()
+    chooser = PromptChooser(prompts)
     planner = LearningPlanner(
         bot.storage.learning,
         bot.storage.deliveries,
