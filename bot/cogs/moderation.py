@@ -55,12 +55,12 @@ class Moderation(commands.Cog):
         settings: SettingsResolver,
         log_: QuestionLog,
         library: Library,
-        stages: StageStore,
         retention_days: int,
+        stages: StageStore,
     ) -> None:
         self.store = store
-        self.stages = stages
         self.retention_days = retention_days
+        self.stages = stages
         self.settings_ = settings
         self.log = log_
         self.library = library
@@ -200,7 +200,7 @@ async def setup(bot: MentorBot) -> None:
             settings=bot.settings,
             log_=bot.storage.questions,
             library=bot.library,
-            stages=bot.storage.stages,
             retention_days=bot.config.privacy.question_log_days,
+            stages=bot.storage.stages,
         )
     )
