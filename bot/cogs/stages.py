@@ -14,6 +14,7 @@ from bot.app import MentorBot
 from bot.checks import moderator_only
 from bot.clock import Clock, iso
 from bot.knowledge.library import Library
+from bot.learning import member_streak
 from bot.stages import Stage
 from bot.storage import StageStore
 from bot.storage.stages import NOTE_MAX
@@ -80,6 +81,10 @@ class Stages(commands.Cog):
         guide = self.runtime.guide(Stage(record.stage))
         done = self.store.checklist_done(guild_id, target.id)
         embed = cards.show_embed(name, record, guide, done)
+        if own:  # the weekly streak of "Done" on learning prompts (bot.learning)
+            bot = mentor_of(interaction)
+            streak = member_streak(bot.storage.learning, guild_id, target.id, bot.clock.now())
+            embed.add_field(name="Learning streak", value=f"{streak} week{'s' if streak != 1 else ''}")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @stage.command(name="history")
