@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import io
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -14,57 +11,13 @@ import discord.gateway
 import discord.http
 import pytest
 
-from tests.discord_double import DiscordDouble, RecordedRequest, RestError, redirect_discord_py
-from tests.discord_double.demo_commands import add_demo_commands
+from tests.discord_double import DiscordDouble, RestError
+from tests.discord_double.bot_fixtures import StartBot, bot_fixture, eventually, is_post, start_bot_fixture  # noqa: F401 (fixtures)
 from tests.discord_double.echo_bot import EchoBot, echo_intents
 from tests.discord_double.limits import check_choices
 from tests.discord_double.studio import Studio
 
 MESSAGES = "/channels/{channel_id}/messages"
-StartBot = Callable[..., Awaitable[EchoBot]]
-
-
-@pytest.fixture
-async def start_bot(discord_double: DiscordDouble, studio: Studio) -> AsyncIterator[StartBot]:
-    """Start EchoBots (with the test commands) against the double; close them and restore discord.py after."""
-    bots: list[tuple[EchoBot, asyncio.Task[None]]] = []
-    original = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-    with redirect_discord_py(discord_double.api_base, discord_double.gateway_url):
-
-        async def start(*, message_content: bool = True, members: bool = False) -> EchoBot:
-            intents = echo_intents(message_content=message_content)
-            intents.members = members
-            bot = EchoBot(intents=intents, sync_guild_ids=[studio.guild.id])
-            add_demo_commands(bot, studio.guild.id)
-            task = asyncio.create_task(bot.start(discord_double.token))
-            bots.append((bot, task))
-            await asyncio.wait_for(bot.ready_event.wait(), 5)
-            return bot
-
-        yield start
-        for bot, task in bots:
-            await bot.close()
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(task, 5)
-    assert original == (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-
-
-@pytest.fixture
-async def bot(start_bot: StartBot) -> EchoBot:
-    """A connected EchoBot with the message-content intent."""
-    return await start_bot()
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 3.0) -> None:
-    """Wait until ``check()`` is truthy (for effects the bot sees, not the double)."""
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.005)
-
-
-def is_post(route: str) -> Callable[[RecordedRequest], bool]:
-    """Predicate: a POST to ``route``."""
-    return lambda r: r.method == "POST" and r.route == route
 
 
 async def test_login_reaches_on_ready(bot: EchoBot, discord_double: DiscordDouble, studio: Studio) -> None:
@@ -86,6 +39,8 @@ async def test_login_reaches_on_ready(bot: EchoBot, discord_double: DiscordDoubl
         "panel",
         "feedback",
         "slow",
+        "profile",
+        "upload",
     }
     assert [c["name"] for c in discord_double.commands(studio.guild.id)] == ["mentor"]
     assert discord_double.identify_count == 1

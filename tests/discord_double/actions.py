@@ -273,61 +273,90 @@ class MemberActions:
             guild_id = guild_id if guild_id is not None else self.state.channel(channel_id).guild_id
         if user_id is None:
             raise AssertionError("submit_modal needs user_id")
-        components = _modal_components(modal, fields)
+        submission = _ModalSubmission(self._double, guild_id, fields)
         payload = base_payload(self._double, 5, guild_id, channel_id, user_id)
-        payload["data"] = {"custom_id": custom_id, "components": components}
+        payload["data"] = {"custom_id": custom_id, "components": submission.components(modal)}
+        if submission.resolved:
+            payload["data"]["resolved"] = submission.resolved
         if message is not None:
             payload["message"] = copy.deepcopy(self._current(message))
         return await self._dispatch_interaction(payload)
 
 
-def _submitted(component: dict[str, Any], fields: dict[str, Any], used: set[str]) -> dict[str, Any]:
-    """What Discord sends back for one input of a modal, checked against its definition."""
-    cid = component.get("custom_id", "")
-    ctype = component.get("type")
-    out: dict[str, Any] = {"type": ctype, "custom_id": cid}
-    if "id" in component:
-        out["id"] = component["id"]
-    if cid in fields:
-        used.add(cid)
-    if ctype == 4:
-        value = str(fields.get(cid, component.get("value") or ""))
-        if component.get("required", True) and not value:
-            raise AssertionError(f"modal input {cid!r} is required")
-        if value and not component.get("min_length", 0) <= len(value) <= component.get("max_length", 4000):
-            raise AssertionError(f"modal input {cid!r}: length {len(value)} outside its bounds")
-        out["value"] = value
-    elif ctype in (21, 23):
-        out["value"] = fields.get(cid)
-    else:
-        out["values"] = list(fields.get(cid, []))
-        offered = [o.get("value") for o in component.get("options") or []]
-        if ctype == 3 and any(v not in offered for v in out["values"]):
-            raise AssertionError(f"modal select {cid!r} offers only {offered}")
-    return out
+class _ModalSubmission:
+    """Builds MODAL_SUBMIT ``data.components`` from a modal's definition and the test's values.
 
+    Mirrors the layout (action rows or ``Label`` type 18 wrappers), numbers components the way
+    Discord does when the bot gave no ``id``, and resolves user/role/channel select values.
+    """
 
-def _modal_components(modal: dict[str, Any] | None, fields: dict[str, Any]) -> list[dict[str, Any]]:
-    """Mirror the modal's layout (action rows or labels) with the submitted values."""
-    if modal is None:
-        return [
-            {"type": 1, "components": [{"type": 4, "custom_id": k, "value": str(v)}]}
-            for k, v in fields.items()
-        ]
-    used: set[str] = set()
-    result: list[dict[str, Any]] = []
-    for top in modal.get("components", []):
-        if top.get("type") == 1:
-            result.append(
-                {"type": 1, "components": [_submitted(c, fields, used) for c in top.get("components", [])]}
-            )
-        elif top.get("type") == 18:
-            result.append(
-                {"type": 18, "id": top.get("id"), "component": _submitted(top["component"], fields, used)}
-            )
-        elif top.get("type") == 10:
-            result.append({"type": 10, "id": top.get("id"), "content": top.get("content", "")})
-    unknown = sorted(set(fields) - used)
-    if unknown:
-        raise AssertionError(f"modal {modal.get('custom_id')!r} has no inputs {unknown}")
-    return result
+    def __init__(self, double: DiscordDouble, guild_id: int | None, fields: dict[str, Any]) -> None:
+        self.double = double
+        self.guild_id = guild_id
+        self.fields = fields
+        self.used: set[str] = set()
+        self.resolved: dict[str, dict[str, Any]] = {}
+        self._next_id = 0
+
+    def _id(self, component: dict[str, Any]) -> int:
+        self._next_id += 1
+        return int(component.get("id") or self._next_id)
+
+    def submitted(self, component: dict[str, Any]) -> dict[str, Any]:
+        """What Discord sends back for one input, checked against its definition."""
+        fields = self.fields
+        cid = component.get("custom_id", "")
+        ctype = component.get("type")
+        out: dict[str, Any] = {"type": ctype, "id": self._id(component), "custom_id": cid}
+        if cid in fields:
+            self.used.add(cid)
+        if ctype == 4:
+            value = str(fields.get(cid, component.get("value") or ""))
+            if component.get("required", True) and not value:
+                raise AssertionError(f"modal input {cid!r} is required")
+            low, high = component.get("min_length", 0), component.get("max_length", 4000)
+            if value and not low <= len(value) <= high:
+                raise AssertionError(f"modal input {cid!r}: length {len(value)} outside its bounds")
+            out["value"] = value
+        elif ctype in (21, 23):
+            out["value"] = fields.get(cid)
+        else:
+            values = list(fields.get(cid, []))
+            low, high = component.get("min_values", 1), component.get("max_values", 1)
+            if component.get("required", True) and not low <= len(values) <= high:
+                raise AssertionError(f"modal select {cid!r} takes {low}..{high} values, got {len(values)}")
+            offered = [o.get("value") for o in component.get("options") or []]
+            if ctype == 3 and any(v not in offered for v in values):
+                raise AssertionError(f"modal select {cid!r} offers only {offered}")
+            if ctype in SELECT_RESOLVES:
+                option = {"name": cid, "type": SELECT_RESOLVES[ctype]}
+                values = [resolve_value(self.double, option, v, self.resolved, self.guild_id) for v in values]
+            out["values"] = values
+        return out
+
+    def components(self, modal: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """The submitted ``components``; without a known modal, one text input per field."""
+        if modal is None:
+            return [
+                {
+                    "type": 1,
+                    "id": i * 2 + 1,
+                    "components": [{"type": 4, "id": i * 2 + 2, "custom_id": k, "value": str(v)}],
+                }
+                for i, (k, v) in enumerate(self.fields.items())
+            ]
+        result: list[dict[str, Any]] = []
+        for top in modal.get("components", []):
+            if top.get("type") == 1:
+                row_id = self._id(top)
+                inner = [self.submitted(c) for c in top.get("components", [])]
+                result.append({"type": 1, "id": row_id, "components": inner})
+            elif top.get("type") == 18:
+                label_id = self._id(top)
+                result.append({"type": 18, "id": label_id, "component": self.submitted(top["component"])})
+            elif top.get("type") == 10:
+                result.append({"type": 10, "id": self._id(top), "content": top.get("content", "")})
+        unknown = sorted(set(self.fields) - self.used)
+        if unknown:
+            raise AssertionError(f"modal {modal.get('custom_id')!r} has no inputs {unknown}")
+        return result

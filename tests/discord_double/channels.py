@@ -1,5 +1,5 @@
 """REST handlers for channels and messages: send (JSON or multipart), read, edit, delete, DMs,
-typing and reactions.
+typing, reactions and pins.
 
 Sending checks what Discord checks before storing: the bot's channel permissions, closed DMs,
 upload size, message limits, and ``enforce_nonce`` de-duplication. Every change is echoed over the
@@ -15,7 +15,16 @@ from .errors import RestError
 from .interactions import ATTACHMENT_SIZE_LIMIT
 from .limits import check_message
 from .messages import apply_edit, build_message
-from .models import ATTACH_FILES, MANAGE_MESSAGES, SEND_MESSAGES, VIEW_CHANNEL, Channel
+from .models import (
+    ATTACH_FILES,
+    MANAGE_MESSAGES,
+    PIN_MESSAGES,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    VIEW_CHANNEL,
+    Channel,
+    now_iso,
+)
 from .server import Reply, RestRequest, Router
 
 if TYPE_CHECKING:
@@ -37,8 +46,11 @@ def _check_can_send(double: DiscordDouble, channel: Channel, uploads: int) -> No
     perms = state.permissions(channel.guild_id, state.bot_user.id, channel.id)
     if not perms & VIEW_CHANNEL:
         raise errors.missing_access()
-    if not perms & SEND_MESSAGES or (uploads and not perms & ATTACH_FILES):
+    send = SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES
+    if not perms & send or (uploads and not perms & ATTACH_FILES):
         raise errors.missing_permissions()
+    if channel.locked:
+        raise RestError(400, 50083, "Thread is archived")
 
 
 async def create_message(double: DiscordDouble, req: RestRequest) -> Reply:
@@ -184,6 +196,66 @@ async def remove_reaction(double: DiscordDouble, req: RestRequest) -> Reply:
     return Reply(204)
 
 
+def _pinnable(double: DiscordDouble, req: RestRequest) -> dict[str, Any]:
+    state = double.state
+    channel = state.channel(req.id("channel_id"))
+    message = state.message(channel.id, req.id("message_id"))
+    if channel.guild_id is not None:
+        perms = state.permissions(channel.guild_id, state.bot_user.id, channel.id)
+        if not perms & VIEW_CHANNEL:
+            raise errors.missing_access()
+        if not perms & (PIN_MESSAGES | MANAGE_MESSAGES):
+            raise errors.missing_permissions()
+    return message
+
+
+def _pins_update(double: DiscordDouble, message: dict[str, Any]) -> None:
+    """MESSAGE_UPDATE (pinned flag) and CHANNEL_PINS_UPDATE, as Discord sends on (un)pinning."""
+    double.dispatch_message("MESSAGE_UPDATE", message)
+    channel = double.state.channel(int(message["channel_id"]))
+    pinned = [m for m in double.state.messages_in(channel.id) if m.get("pinned")]
+    data: dict[str, Any] = {
+        "channel_id": str(channel.id),
+        "last_pin_timestamp": now_iso() if pinned else None,
+    }
+    if channel.guild_id is not None:
+        data["guild_id"] = str(channel.guild_id)
+    double.gateway.dispatch("CHANNEL_PINS_UPDATE", data, guild_id=channel.guild_id)
+
+
+async def pin_message(double: DiscordDouble, req: RestRequest) -> Reply:
+    """``PUT /channels/{channel_id}/messages/pins/{message_id}``: needs Pin Messages (or Manage Messages)."""
+    message = _pinnable(double, req)
+    if not message.get("pinned"):
+        message["pinned"] = True
+        double.state.pins[int(message["id"])] = now_iso()
+        _pins_update(double, message)
+    return Reply(204)
+
+
+async def unpin_message(double: DiscordDouble, req: RestRequest) -> Reply:
+    """``DELETE /channels/{channel_id}/messages/pins/{message_id}``."""
+    message = _pinnable(double, req)
+    if message.get("pinned"):
+        message["pinned"] = False
+        double.state.pins.pop(int(message["id"]), None)
+        _pins_update(double, message)
+    return Reply(204)
+
+
+async def list_pins(double: DiscordDouble, req: RestRequest) -> Reply:
+    """``GET /channels/{channel_id}/messages/pins``: newest pin first, in the paged ``items`` shape."""
+    channel = double.state.channel(req.id("channel_id"))
+    pins = double.state.pins
+    pinned = [m for m in double.state.messages_in(channel.id) if int(m["id"]) in pins]
+    pinned.sort(key=lambda m: pins[int(m["id"])], reverse=True)
+    items = [
+        {"pinned_at": pins[int(m["id"])], "message": double.rest_view(m)}
+        for m in pinned[: int(req.query.get("limit", 50))]
+    ]
+    return Reply(200, {"items": items, "has_more": len(pinned) > len(items)})
+
+
 def register(router: Router) -> None:
     """Add this module's routes."""
     router.add("POST", "/users/@me/channels", open_dm)
@@ -191,6 +263,9 @@ def register(router: Router) -> None:
     router.add("POST", "/channels/{channel_id}/typing", typing)
     router.add("GET", "/channels/{channel_id}/messages", list_messages)
     router.add("POST", "/channels/{channel_id}/messages", create_message)
+    router.add("GET", "/channels/{channel_id}/messages/pins", list_pins)
+    router.add("PUT", "/channels/{channel_id}/messages/pins/{message_id}", pin_message)
+    router.add("DELETE", "/channels/{channel_id}/messages/pins/{message_id}", unpin_message)
     router.add("GET", "/channels/{channel_id}/messages/{message_id}", get_message)
     router.add("PATCH", "/channels/{channel_id}/messages/{message_id}", edit_message)
     router.add("DELETE", "/channels/{channel_id}/messages/{message_id}", delete_message)

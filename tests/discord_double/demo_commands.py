@@ -2,11 +2,13 @@
 
 Used by the double's own tests and handy as a reference: a guild-scoped subcommand group with
 default permissions, a global group, autocomplete, a view with a button and a select, a modal,
-and a "thinking" defer followed by a follow-up.
+a modal of ``ui.Label``s (text input and select), a "thinking" defer followed by a follow-up, and
+an attachment option answered with files (response and follow-up).
 """
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import discord
@@ -45,6 +47,41 @@ class FeedbackModal(discord.ui.Modal, title="Feedback"):
         await interaction.response.send_message(f"thanks: {self.text.value}")
 
 
+class ProfileModal(discord.ui.Modal, title="Profile"):
+    """discord.py 2.7's Label layout: a labelled text input and a labelled string select."""
+
+    name: discord.ui.Label[ProfileModal] = discord.ui.Label(
+        text="Your name", component=discord.ui.TextInput(custom_id="profile:name", max_length=32)
+    )
+    stage: discord.ui.Label[ProfileModal] = discord.ui.Label(
+        text="Your stage",
+        description="Where you are with your track",
+        component=discord.ui.Select(
+            custom_id="profile:stage",
+            options=[discord.SelectOption(label=x, value=x) for x in ("idea", "mixing", "master")],
+        ),
+    )
+
+    def __init__(self) -> None:
+        super().__init__(custom_id="profile:modal")
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        assert isinstance(self.name.component, discord.ui.TextInput)
+        assert isinstance(self.stage.component, discord.ui.Select)
+        await interaction.response.send_message(
+            f"{self.name.component.value} @ {self.stage.component.values[0]}"
+        )
+
+
+async def _upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
+    """Answer with a copy of the file, then a follow-up with its bytes reversed."""
+    data = await file.read()
+    copy = discord.File(io.BytesIO(data), filename=f"copy-{file.filename}")
+    await interaction.response.send_message(f"got {file.filename} ({file.size} bytes)", file=copy)
+    reverse = discord.File(io.BytesIO(data[::-1]), filename="reversed.bin")
+    await interaction.followup.send("reversed", file=reverse)
+
+
 def add_demo_commands(bot: commands.Bot, guild_id: int) -> None:
     """Commands exercising every interaction shape: groups, autocomplete, views, modals, defers."""
     mentor = app_commands.Group(name="mentor", description="Mentor tools")
@@ -81,9 +118,16 @@ def add_demo_commands(bot: commands.Bot, guild_id: int) -> None:
         await interaction.response.defer(thinking=True)
         await interaction.followup.send("done")
 
+    @app_commands.command(name="profile", description="Fill in your profile")
+    async def profile(interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(ProfileModal())
+
+    upload: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name="upload", description="Send a file back", callback=_upload
+    )
     mentor.default_permissions = discord.Permissions(manage_guild=True)
     bot.tree.add_command(mentor, guild=discord.Object(guild_id))
     everywhere: list[app_commands.Command[Any, ..., None] | app_commands.Group] = [kb, ask, panel]
-    everywhere += [feedback, slow]
+    everywhere += [feedback, slow, profile, upload]
     for command in everywhere:
         bot.tree.add_command(command)

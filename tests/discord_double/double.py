@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import http
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
 from aiohttp import web
 
-from . import callbacks, channels, rest
+from . import callbacks, channels, guilds, rest, threads
 from .actions import MemberActions
 from .errors import RestError
 from .events import EventEcho
@@ -28,12 +29,14 @@ from .gateway import (
 from .interactions import Interaction
 from .messages import FLAG_EPHEMERAL
 from .models import Channel, Guild, Member, Role, User
+from .ratelimit import GlobalRateLimit
 from .recording import Fault, Faults, RecordedRequest, RequestLog, rate_limit_fault
 from .server import RestServer, Router
 from .state import DoubleState
+from .world import WorldActions
 
 
-class DiscordDouble(MemberActions, EventEcho):
+class DiscordDouble(MemberActions, WorldActions, EventEcho):
     """A fake Discord on 127.0.0.1: one application with one bot user, and any guilds you add."""
 
     def __init__(self, *, token: str = "test-token", bot_name: str = "Studio Mentor") -> None:
@@ -42,13 +45,15 @@ class DiscordDouble(MemberActions, EventEcho):
         self.faults = Faults()
         self.requests_log = RequestLog()
         self.router = Router()
-        for module in (rest, channels, callbacks):
+        for module in (rest, channels, threads, guilds, callbacks):
             module.register(self.router)
         self.interactions: dict[int, Interaction] = {}
         self.interactions_by_token: dict[str, Interaction] = {}
         self.interaction_deadline = 3.0  # seconds to answer before Discord says "Unknown interaction"
         self._action_mark = 0
         self.internal_errors: list[Exception] = []  # bugs in the double itself (answered 501)
+        self.global_limit: GlobalRateLimit | None = None  # see global_rate_limit()
+        self.invalid_requests: Counter[int] = Counter()  # 401/403/429 answers by status
         self._server = RestServer(self, self.router)
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -125,14 +130,20 @@ class DiscordDouble(MemberActions, EventEcho):
         return self.state.add_user(username, bot=bot, global_name=global_name)
 
     def add_guild(self, name: str = "Studio", owner_id: int | None = None) -> Guild:
-        """Create a guild the bot is in; without ``owner_id`` a "<name>-owner" user is made owner."""
+        """Create a guild the bot is in; without ``owner_id`` a "<name>-owner" user is made owner.
+
+        Added while the bot is connected, it is a join: GUILD_CREATE without ``unavailable``, which
+        discord.py turns into ``on_guild_join`` (guilds announced in READY come back with
+        ``unavailable: false`` after IDENTIFY instead, which is never a join).
+        """
         guild = self.state.add_guild(name, owner_id)
-        self.gateway.dispatch(
-            "GUILD_CREATE",
-            guild_id=guild.id,
-            intent=INTENT_GUILDS,
-            transform=lambda s: self.gateway.guild_create(s, guild.id),
-        )
+
+        def joined(session: GatewaySession) -> dict[str, Any]:
+            data = self.gateway.guild_create(session, guild.id)
+            del data["unavailable"]
+            return data
+
+        self.gateway.dispatch("GUILD_CREATE", guild_id=guild.id, intent=INTENT_GUILDS, transform=joined)
         return guild
 
     def add_role(self, guild_id: int, name: str, permissions: int = 0, **extra: Any) -> Role:

@@ -249,7 +249,7 @@ def resolve_value(
         att_id = state.ids.next()
         ctype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         state.attachments[att_id] = (filename, content, ctype)
-        url = f"{double.base_url}/attachments/0/{att_id}/{filename}"
+        url = state.attachment_url(double.base_url, 0, att_id, filename)
         resolved.setdefault("attachments", {})[str(att_id)] = {
             "id": str(att_id),
             "filename": filename,

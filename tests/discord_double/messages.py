@@ -85,7 +85,7 @@ def _attachments(
         att_id = state.ids.next()
         ctype = mimetypes.guess_type(filename)[0] or upload.content_type or "application/octet-stream"
         state.attachments[att_id] = (filename, upload.data, ctype)
-        url = f"{base_url}/attachments/{channel_id}/{att_id}/{filename}"
+        url = state.attachment_url(base_url, channel_id, att_id, filename)
         att: dict[str, Any] = {
             "id": str(att_id),
             "filename": filename,

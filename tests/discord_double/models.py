@@ -25,6 +25,14 @@ SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 MENTION_EVERYONE = 1 << 17
+MANAGE_ROLES = 1 << 28
+MANAGE_EVENTS = 1 << 33
+CREATE_PUBLIC_THREADS = 1 << 35
+CREATE_PRIVATE_THREADS = 1 << 36
+SEND_MESSAGES_IN_THREADS = 1 << 38
+CREATE_EVENTS = 1 << 44
+PIN_MESSAGES = 1 << 51
+THREAD_TYPES = (10, 11, 12)  # announcement, public and private threads
 ALL_PERMISSIONS = discord.Permissions.all().value
 
 # What a fresh guild's @everyone role gets on Discord today (roughly the client's default set).
@@ -147,7 +155,7 @@ class Role:
 
 @dataclass
 class Channel:
-    """A guild text channel (type 0) or a DM channel (type 1)."""
+    """A guild text channel (type 0), a DM channel (type 1) or a thread (types 10-12, ``parent_id`` set)."""
 
     id: int
     name: str | None
@@ -159,6 +167,18 @@ class Channel:
     permission_overwrites: list[dict[str, Any]] = field(default_factory=list)
     recipient_id: int | None = None
     last_message_id: int | None = None
+    owner_id: int | None = None  # threads: who started it
+    archived: bool = False
+    locked: bool = False
+    auto_archive_duration: int = 1440
+    message_count: int = 0
+    member_ids: list[int] = field(default_factory=list)  # threads: its members
+    created_at: str = field(default_factory=now_iso)
+
+    @property
+    def is_thread(self) -> bool:
+        """Whether this is a thread (its permissions come from ``parent_id``)."""
+        return self.type in THREAD_TYPES
 
     def payload(self, recipient: User | None = None) -> dict[str, Any]:
         """Channel object; DM channels carry their recipient instead of guild fields."""
@@ -186,7 +206,28 @@ class Channel:
         }
         if self.guild_id is not None:
             data["guild_id"] = str(self.guild_id)
+        if self.is_thread:
+            for key in ("position", "permission_overwrites", "topic"):
+                del data[key]
+            data.update(
+                owner_id=str(self.owner_id),
+                message_count=self.message_count,
+                total_message_sent=self.message_count,
+                member_count=min(len(self.member_ids), 50),
+                thread_metadata={
+                    "archived": self.archived,
+                    "auto_archive_duration": self.auto_archive_duration,
+                    "archive_timestamp": self.created_at,
+                    "locked": self.locked,
+                    "create_timestamp": self.created_at,
+                    **({"invitable": True} if self.type == 12 else {}),
+                },
+            )
         return data
+
+    def thread_member(self, user_id: int) -> dict[str, Any]:
+        """Thread member object (the ``member`` of THREAD_CREATE for the thread's creator)."""
+        return {"id": str(self.id), "user_id": str(user_id), "join_timestamp": self.created_at, "flags": 0}
 
 
 @dataclass
@@ -239,7 +280,18 @@ class Guild:
     roles: dict[int, Role] = field(default_factory=dict)
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
+    threads: dict[int, Channel] = field(
+        default_factory=dict
+    )  # active threads (listed apart, as in GUILD_CREATE)
+    scheduled_events: dict[int, dict[str, Any]] = field(default_factory=dict)
+    system_channel_id: int | None = None
     joined_at: str = field(default_factory=now_iso)
+
+    def top_role_position(self, user_id: int) -> int:
+        """Position of the member's highest role (0 = only @everyone), for role-hierarchy checks."""
+        member = self.members.get(user_id)
+        positions = [self.roles[r].position for r in (member.roles if member else []) if r in self.roles]
+        return max(positions, default=0)
 
     @property
     def everyone(self) -> Role:
@@ -261,6 +313,9 @@ class Guild:
     def permissions_in(self, user_id: int, channel_id: int | None) -> int:
         """Channel permissions: base, then @everyone, role and member overwrites, in Discord's order."""
         perms = self.base_permissions(user_id)
+        thread = self.threads.get(channel_id) if channel_id is not None else None
+        if thread is not None:  # a thread has no overwrites of its own: its parent's apply
+            channel_id = thread.parent_id
         channel = self.channels.get(channel_id) if channel_id is not None else None
         if perms & ADMINISTRATOR or user_id == self.owner_id or channel is None:
             return perms

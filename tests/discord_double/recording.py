@@ -32,6 +32,7 @@ class RecordedRequest:
     params: dict[str, str] = field(default_factory=dict)  # values of the route's {placeholders}
     status: int = 0
     response: Any = None
+    response_headers: dict[str, str] = field(default_factory=dict)  # extra headers (429s: X-RateLimit-*)
     time: float = field(default_factory=time.monotonic)
 
 

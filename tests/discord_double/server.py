@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from aiohttp import BodyPartReader, web
 
 from .errors import RestError, field_error, invalid_form
 from .messages import Upload
+from .ratelimit import counts_as_invalid
 from .recording import RecordedRequest, normalise_template
 
 if TYPE_CHECKING:
@@ -159,9 +161,15 @@ class RestServer:
         self.app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._handle)
 
     async def _attachment(self, request: web.Request) -> web.Response:
-        found = self.double.state.attachments.get(int(request.match_info["attachment_id"]))
-        if found is None:
-            return web.Response(status=404, text="Not Found")
+        state = self.double.state
+        found = state.attachments.get(int(request.match_info["attachment_id"]))
+        try:
+            expires, issued = int(request.query["ex"], 16), int(request.query["is"], 16)
+        except (KeyError, ValueError):
+            expires = issued = 0
+        signed = request.query.get("hm") == state.sign(request.path, expires, issued)
+        if found is None or not signed or expires < time.time():
+            return web.Response(status=404, text="This content is no longer available.")
         _, data, ctype = found
         return web.Response(body=data, content_type=ctype)
 
@@ -183,7 +191,9 @@ class RestServer:
         reply = await self._answer(
             route, path_known, request, RestRequest(method, params, record.query, body, uploads, record)
         )
-        record.status, record.response = reply.status, reply.body
+        record.status, record.response, record.response_headers = reply.status, reply.body, reply.headers
+        if counts_as_invalid(reply.status, reply.headers):
+            self.double.invalid_requests[reply.status] += 1
         self.double.requests_log.add(record)
         return json_response(reply.status, reply.body, reply.headers)
 
@@ -196,6 +206,9 @@ class RestServer:
             return Reply(404, {"message": "404: Not Found", "code": 0})
         if route.auth and request.headers.get("Authorization") != f"Bot {self.double.token}":
             return Reply(401, {"message": "401: Unauthorized", "code": 0})
+        limiter = self.double.global_limit
+        if limiter is not None and route.auth and (limited := limiter.check()) is not None:
+            return Reply(429, limited.body, dict(limited.headers))
         delay, fault = self.double.faults.take(rest.method, route.template)
         if delay:
             await asyncio.sleep(delay)

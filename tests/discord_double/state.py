@@ -7,7 +7,9 @@ which gateway events a change produces.
 from __future__ import annotations
 
 import copy
+import hashlib
 import secrets
+import time
 from typing import Any
 
 from . import errors
@@ -46,6 +48,8 @@ class DoubleState:
         self.message_index: dict[int, dict[str, Any]] = {}
         self.attachments: dict[int, tuple[str, bytes, str]] = {}
         self.nonces: dict[tuple[int, str], int] = {}
+        self.pins: dict[int, str] = {}  # message id -> when it was pinned
+        self.attachment_ttl = 24 * 3600.0  # signed CDN links expire (``ex=``) like Discord's
         self.commands: dict[Scope, dict[CommandKey, dict[str, Any]]] = {}
         self._command_ids: dict[tuple[Scope, str, int], int] = {}
 
@@ -68,9 +72,10 @@ class DoubleState:
         return guild
 
     def add_role(self, guild_id: int, name: str, permissions: int, **extra: Any) -> Role:
-        """Create a role above the existing ones."""
+        """Create a role above the existing ones (or at ``position=``)."""
         guild = self.guild(guild_id)
-        role = Role(self.ids.next(), guild_id, name, permissions, position=len(guild.roles), **extra)
+        position = int(extra.pop("position", len(guild.roles)))
+        role = Role(self.ids.next(), guild_id, name, permissions, position=position, **extra)
         guild.roles[role.id] = role
         return role
 
@@ -82,6 +87,27 @@ class DoubleState:
         self.channels[channel.id] = channel
         self.messages_by_channel[channel.id] = {}
         return channel
+
+    def add_thread(
+        self, parent_id: int, name: str, owner_id: int, *, type: int = 11, thread_id: int | None = None
+    ) -> Channel:
+        """Create an active thread under a guild channel (``thread_id``: the message it starts from)."""
+        parent = self.channel(parent_id)
+        if parent.guild_id is None or parent.is_thread:
+            raise ValueError(f"channel {parent_id} cannot hold threads")
+        thread = Channel(
+            thread_id or self.ids.next(),
+            name,
+            type=type,
+            guild_id=parent.guild_id,
+            parent_id=parent.id,
+            owner_id=owner_id,
+            member_ids=[owner_id],
+        )
+        self.guild(parent.guild_id).threads[thread.id] = thread
+        self.channels[thread.id] = thread
+        self.messages_by_channel[thread.id] = {}
+        return thread
 
     def add_member(self, guild_id: int, user: User, roles: list[int] | None = None) -> Member:
         """Make ``user`` a member of the guild."""
@@ -104,6 +130,17 @@ class DoubleState:
             self.dm_by_user[user_id] = channel.id
             return channel
         return self.channels[channel_id]
+
+    def attachment_url(self, base_url: str, channel_id: int, attachment_id: int, filename: str) -> str:
+        """A signed, expiring link like Discord's CDN: ``...?ex=<hex expiry>&is=<hex issued>&hm=<sig>&``."""
+        issued = int(time.time())
+        expires = int(issued + self.attachment_ttl)
+        path = f"/attachments/{channel_id}/{attachment_id}/{filename}"
+        return f"{base_url}{path}?ex={expires:08x}&is={issued:08x}&hm={self.sign(path, expires, issued)}&"
+
+    def sign(self, path: str, expires: int, issued: int) -> str:
+        """The ``hm`` signature of an attachment link (so a link with its query cut off is refused)."""
+        return hashlib.sha256(f"{self.verify_key}{path}{expires:08x}{issued:08x}".encode()).hexdigest()
 
     # --- lookups that answer like the API ---------------------------------------------------------
 
@@ -160,6 +197,7 @@ class DoubleState:
             channel = self.channels.get(channel_id)
             if channel is not None:
                 channel.last_message_id = message_id
+                channel.message_count += 1
 
     def delete_message(self, channel_id: int, message_id: int) -> None:
         """Forget a message (it stays in nobody's history, as on Discord)."""
@@ -230,7 +268,7 @@ class DoubleState:
             "region": None,
             "afk_channel_id": None,
             "afk_timeout": 300,
-            "system_channel_id": None,
+            "system_channel_id": str(guild.system_channel_id) if guild.system_channel_id else None,
             "system_channel_flags": 0,
             "rules_channel_id": None,
             "public_updates_channel_id": None,
@@ -273,11 +311,11 @@ class DoubleState:
             member_count=len(members),
             members=[m.payload() for m in shown],
             channels=[c.payload() for c in guild.channels.values()],
-            threads=[],
+            threads=[t.payload() for t in guild.threads.values() if not t.archived],
             presences=[],
             voice_states=[],
             stage_instances=[],
-            guild_scheduled_events=[],
+            guild_scheduled_events=list(guild.scheduled_events.values()),
             soundboard_sounds=[],
             embedded_activities=[],
         )
