@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
+from bot.storage.challenges import Challenge, ChallengeStore, Submission
 from bot.storage.core import Area, Core
 from bot.storage.questions import Gap, Outcome, QuestionLog, Source
 from bot.storage.settings import UNSET, GuildSettings, SettingsStore, Unset
@@ -15,6 +16,8 @@ from bot.storage.settings import UNSET, GuildSettings, SettingsStore, Unset
 __all__ = [
     "UNSET",
     "Area",
+    "Challenge",
+    "ChallengeStore",
     "Core",
     "Gap",
     "GuildSettings",
@@ -23,6 +26,7 @@ __all__ = [
     "SettingsStore",
     "Source",
     "Storage",
+    "Submission",
     "Unset",
 ]
 
@@ -34,6 +38,7 @@ class Storage:
         self.core = Core(path, clock)
         self.settings = SettingsStore(self.core)
         self.questions = QuestionLog(self.core)
+        self.challenges = ChallengeStore(self.core)
 
     @property
     def path(self) -> Path:
