@@ -59,6 +59,7 @@ class Step(StrEnum):
     REMIND = "remind"
     CLOSE = "close"
     RESULTS = "results"
+    CANCEL = "cancel"  # not timed: the notice to participants when a moderator cancels
 
 
 class Visibility(StrEnum):
@@ -102,7 +103,9 @@ class Timeline:
             return self.remind_at
         if step is Step.CLOSE:
             return self.deadline
-        return self.ends_at
+        if step is Step.RESULTS:
+            return self.ends_at
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +216,7 @@ def next_wake(timeline: Timeline, status: Status, done: Collection[Step]) -> dat
         return None
     pending = [
         at
-        for step in Step
+        for step in (Step.ANNOUNCE, Step.REMIND, Step.CLOSE, Step.RESULTS)
         if step not in done and (at := timeline.at(step)) is not None
         if step is not Step.RESULTS or timeline.voting_ends is not None
     ]

@@ -32,4 +32,5 @@ def settings_embed(settings: EffectiveSettings) -> discord.Embed:
         value=f"{settings.cooldown_seconds} s per member{mark('cooldown_seconds')}",
         inline=False,
     )
+    embed.add_field(name="Time zone", value=f"{settings.timezone}{mark('timezone')}", inline=False)
     return embed
