@@ -371,7 +371,9 @@ class ChallengeForm(discord.ui.Modal):
                 required=False,
                 hint="48h",
             )
-        for label in self.fields.values():
+        for key, label in self.fields.items():
+            assert isinstance(label.component, discord.ui.TextInput)
+            label.component.custom_id = key  # stable ids: the submission is read by name
             self.add_item(label)
 
     def values(self) -> FormValues:
@@ -425,8 +427,10 @@ class EntryForm(discord.ui.Modal):
         self.done = done
         self.link = _text("Link to your track", link, max_length=LINK_MAX, hint="https://…")
         self.note = _text("Note (optional)", note, max_length=NOTE_MAX, required=False, paragraph=True)
-        self.add_item(self.link)
-        self.add_item(self.note)
+        for key, label in (("link", self.link), ("note", self.note)):
+            assert isinstance(label.component, discord.ui.TextInput)
+            label.component.custom_id = key
+            self.add_item(label)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Record the entry."""
