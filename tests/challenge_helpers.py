@@ -32,7 +32,9 @@ async def command(
     return inter, await inter.response
 
 
-async def open_form(m: Mentor, options: dict[str, Any] | None = None, user_id: int | None = None) -> Interaction:
+async def open_form(
+    m: Mentor, options: dict[str, Any] | None = None, user_id: int | None = None
+) -> Interaction:
     """Run /challenge create and return the interaction answered with the form."""
     opts = {"channel": m.studio.general.id, **(options or {})}
     inter, body = await command(m, user_id or m.studio.mo.id, "challenge create", opts)

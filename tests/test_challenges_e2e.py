@@ -45,7 +45,9 @@ async def test_whole_lifecycle_from_create_to_results(mentor: Mentor) -> None:
     assert sent["data"]["content"].startswith("Submitted") and sent["data"]["flags"] & EPHEMERAL
     form = await m.double.click(announcement, submit_id, cara.id)
     await form.response
-    entry = await m.double.submit_modal(form, f"sm:ch:form:entry:{challenge.id}", {"link": "https://c.example/x"})
+    entry = await m.double.submit_modal(
+        form, f"sm:ch:form:entry:{challenge.id}", {"link": "https://c.example/x"}
+    )
     assert "Submitted" in (await entry.response)["data"]["content"]
 
     m.clock.set(challenge.timeline.deadline - D)
@@ -93,3 +95,140 @@ async def test_whole_lifecycle_from_create_to_results(mentor: Mentor) -> None:
     assert await runner(m).run_due() == 0
     assert len(bot_posts(m, s.general.id)) == 2  # the announcement and the results, nothing repeated
     assert m.storage.challenges.steps_done(s.guild.id, challenge.id) == set(Step) - {Step.CANCEL}
+
+
+def message_posts(m: Mentor, channel_id: int) -> list:
+    route = "/channels/{channel_id}/messages"
+    return [
+        r for r in m.double.requests
+        if r.method == "POST" and r.route == route and r.path.endswith(f"/channels/{channel_id}/messages")
+    ]  # fmt: skip
+
+
+async def test_the_announcement_pings_the_configured_role_and_nothing_else(mentor: Mentor) -> None:
+    """allowed_mentions names the role alone, even when the brief holds @everyone and member mentions."""
+    m, s = mentor, mentor.studio
+    m.clock.set(T0)
+    other = m.double.add_role(s.guild.id, name="Beatmakers")
+    brief = f"@everyone and <@{s.alice.id}> and <@&{other.id}>: flip it."
+    challenge, _ = await create(m, {"brief": brief}, {"ping": s.mods.id})
+    await runner(m).run_due()
+    [post] = message_posts(m, s.general.id)
+    assert post.json["allowed_mentions"] == {"parse": [], "roles": [s.mods.id]}
+    assert post.json["content"] == f"<@&{s.mods.id}> a new challenge is open!"
+    later = [r for r in m.double.requests if r.method == "POST" and "allowed_mentions" in (r.json or {})]
+    assert all(r.json["allowed_mentions"] == {"parse": []} for r in later if r is not post)
+    assert fresh(m, challenge).status is Status.RUNNING
+
+
+async def test_without_a_role_the_announcement_pings_nobody(mentor: Mentor) -> None:
+    """No role configured: no mention in the text and an empty allow-list."""
+    m, s = mentor, mentor.studio
+    m.clock.set(T0)
+    await create(m)
+    await runner(m).run_due()
+    [post] = message_posts(m, s.general.id)
+    assert post.json["allowed_mentions"] == {"parse": []} and not post.json.get("content")
+
+
+async def test_deadline_edges_for_submissions(mentor: Mentor) -> None:
+    """A submission a second before the deadline counts; at it and after it is refused, deadline shown."""
+    m, s = mentor, mentor.studio
+    m.clock.set(T0)
+    challenge, _ = await create(m)
+    await runner(m).run_due()
+    deadline = challenge.timeline.deadline
+    options = {"challenge": challenge.id, "link": "https://x.example/1"}
+    m.clock.set(deadline - timedelta(seconds=1))
+    _, ok = await command(m, s.alice.id, "challenge submit", options)
+    assert ok["data"]["content"].startswith("Submitted")
+    for moment in (deadline, deadline + timedelta(seconds=1)):
+        m.clock.set(moment)
+        _, refused = await command(m, s.mo.id, "challenge submit", options)
+        text = refused["data"]["content"]
+        assert "closed at the deadline" in text and f"<t:{int(deadline.timestamp())}:F>" in text
+        assert refused["data"]["flags"] & EPHEMERAL
+    assert m.storage.challenges.counts(s.guild.id, challenge.id) == (1, 1, 0)
+
+
+async def test_resubmitting_replaces_the_entry(mentor: Mentor) -> None:
+    """A second /challenge submit replaces the first; one row stays."""
+    m, s = mentor, mentor.studio
+    m.clock.set(T0)
+    challenge, _ = await create(m)
+    await runner(m).run_due()
+    await command(
+        m, s.alice.id, "challenge submit", {"challenge": challenge.id, "link": "https://a.example/1"}
+    )
+    _, again = await command(
+        m,
+        s.alice.id,
+        "challenge submit",
+        {"challenge": challenge.id, "link": "https://a.example/2", "note": "v2"},
+    )
+    assert again["data"]["content"].startswith("Replaced your entry")
+    entry = m.storage.challenges.submission_of(s.guild.id, challenge.id, s.alice.id)
+    assert entry is not None and entry.link == "https://a.example/2" and entry.note == "v2"
+    _, bad = await command(
+        m, s.alice.id, "challenge submit", {"challenge": challenge.id, "link": "not a link"}
+    )
+    assert "must start with http" in bad["data"]["content"]
+    _, empty = await command(m, s.alice.id, "challenge submit", {"challenge": challenge.id, "note": "hi"})
+    assert "a link, a file, or both" in empty["data"]["content"]
+
+
+async def test_a_file_is_reposted_by_the_bot_and_its_message_link_kept(mentor: Mentor) -> None:
+    """Public: the file goes to the challenge thread; the entry stores that message's link, not the CDN URL."""
+    m, s = mentor, mentor.studio
+    m.clock.set(T0)
+    challenge, _ = await create(m)
+    await runner(m).run_due()
+    thread_id = fresh(m, challenge).thread_id
+    assert thread_id is not None
+    inter, _ = await command(
+        m, s.alice.id, "challenge submit", {"challenge": challenge.id, "file": ("beat.wav", b"RIFF1234")}
+    )
+    done = await inter.wait_followup()
+    assert "Submitted" in done["content"]
+    [repost] = bot_posts(m, thread_id)
+    assert m.double.attachment_bytes(repost["attachments"][0]) == b"RIFF1234"
+    entry = m.storage.challenges.submission_of(s.guild.id, challenge.id, s.alice.id)
+    assert entry is not None and entry.file_name == "beat.wav"
+    assert entry.file_message == f"https://discord.com/channels/{s.guild.id}/{thread_id}/{repost['id']}"
+    assert entry.link is None
+
+
+async def test_moderators_only_files_go_to_the_review_channel(mentor: Mentor) -> None:
+    """Moderators-only: the file is re-posted in the review channel and nothing appears in the thread."""
+    m, s = mentor, mentor.studio
+    m.clock.set(T0)
+    review = m.double.add_channel(s.guild.id, name="review")
+    challenge, _ = await create(m, options={"submissions": "moderators only", "review_channel": review.id})
+    await runner(m).run_due()
+    inter, _ = await command(
+        m, s.alice.id, "challenge submit", {"challenge": challenge.id, "file": ("mix.wav", b"RIFF")}
+    )
+    assert "Only the moderators will see it" in (await inter.wait_followup())["content"]
+    assert len(bot_posts(m, review.id)) == 1
+    assert bot_posts(m, fresh(m, challenge).thread_id or 0) == []
+
+
+async def test_closed_dms_are_skipped_once_and_noted(mentor: Mentor) -> None:
+    """A member with DMs closed is recorded as skipped (50007) and never tried again."""
+    m, s = mentor, mentor.studio
+    m.clock.set(T0)
+    challenge, _ = await create(m)
+    await runner(m).run_due()
+    for user in (s.alice.id, s.mo.id):
+        await command(m, user, "challenge join", {"challenge": challenge.id})
+    m.double.dm_closed(s.alice.id)
+    m.clock.set(challenge.timeline.deadline - D)
+    await runner(m).run_due()
+    states = m.storage.challenges.step_states(s.guild.id, challenge.id, Step.REMIND)
+    assert states[s.alice.id] == ("skipped", "DMs closed") and states[s.mo.id] == ("sent", None)
+    assert states[0] == ("sent", "1 reminded, 1 skipped (DMs closed), 0 failed")
+    refused = m.double.invalid_request_count
+    m.clock.advance(H)
+    await runner(m).run_due()
+    assert m.double.invalid_request_count == refused == 1
+    assert len(m.double.dms_received(s.mo.id)) == 1
