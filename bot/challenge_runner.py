@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 WAKE_MIN, WAKE_MAX = 1.0, 300.0  # seconds between wake-ups: never a busy loop, never asleep for long
 DMS_CLOSED = 50007  # Discord: "Cannot send messages to this user"
+THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 EVENT_LEAD = timedelta(minutes=1)  # Discord refuses events that start in the past
 QUIET = discord.AllowedMentions.none()
 
@@ -83,14 +84,15 @@ class ChallengeRunner:
 
     async def _wake_forever(self) -> None:
         while True:
+            self._poked.clear()  # before running: a poke during the run means "run again"
             try:
                 await self.run_due()
             except Exception:
                 log.exception("running due challenge steps failed")
-            self._poked.clear()
-            delay = self._seconds_to_next_wake()
+            # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow a cancel that races a poke.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._poked.wait(), delay)
+                async with asyncio.timeout(self._seconds_to_next_wake()):
+                    await self._poked.wait()
 
     def _seconds_to_next_wake(self) -> float:
         now = self.bot.clock.now()
@@ -196,8 +198,11 @@ class ChallengeRunner:
                     name=clip(challenge.title, 100), auto_archive_duration=10080
                 )
                 thread_id = thread.id
-            except discord.HTTPException as error:  # no Create Public Threads: talk stays in the channel
-                log.warning("challenge %s: could not open a thread (%s)", challenge.id, error)
+            except discord.HTTPException as error:
+                if error.code == THREAD_EXISTS:  # opened before a crash: it shares the message's id
+                    thread_id = message.id
+                else:  # no Create Public Threads: talk stays in the channel
+                    log.warning("challenge %s: could not open a thread (%s)", challenge.id, error)
         with self.store.core.write():
             self.store.update(
                 challenge.guild_id,

