@@ -8,6 +8,7 @@ UTC instant would drift by an hour across each DST change.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -146,6 +147,9 @@ def parse_timezone(name: str) -> ZoneInfo:
         except ZoneInfoNotFoundError:  # listed but unreadable: treat like unknown
             pass
     hints = timezone_choices(cleaned.split("/")[-1], limit=3) if cleaned else []
+    if not hints and cleaned:  # a typo ("Europe/Berln"): closest spellings
+        lowered = {n.lower(): n for n in _zone_names()}
+        hints = [lowered[n] for n in difflib.get_close_matches(cleaned.lower(), lowered, n=3, cutoff=0.8)]
     hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
     raise ValueError(f"unknown time zone '{name.strip()}'{hint}: use an IANA name such as Europe/Berlin")
 

@@ -121,10 +121,10 @@ def test_member_data_is_exported_and_forgotten_in_one_server_only(storage: Stora
     removed = storage.forget_member(G, 5)
     assert removed["challenge_votes"] == 2  # the member's vote and the vote on their submission
     assert removed["challenge_submissions"] == 1 and removed["challenge_participants"] == 1
+    assert "challenge_steps" not in removed  # untouched tables are not listed
     assert storage.challenges.counts(G, here.id) == (1, 1, 0)
     assert storage.challenges.counts(OTHER, there.id) == (1, 1, 0)
-    after = storage.export_member(G, 5)
-    assert after["challenge_joins"] == after["challenge_submissions"] == after["challenge_votes"] == []
+    assert not any(key.startswith("challenge") for key in storage.export_member(G, 5))
 
 
 def test_export_rows_hold_one_line_per_participant(storage: Storage) -> None:
@@ -149,3 +149,15 @@ def test_every_member_table_is_covered() -> None:
         "challenge_votes",
         "challenge_steps",
     }
+
+
+def test_forget_guild_removes_one_servers_challenges_only(storage: Storage) -> None:
+    """A removed server's challenges and everything under them go; another server's stay."""
+    here, there = make(storage), make(storage, OTHER)
+    sub, _ = storage.challenges.submit(G, here.id, 5, link="x", note=None)
+    storage.challenges.vote(G, here.id, 6, sub.id)
+    storage.challenges.submit(OTHER, there.id, 5, link="y", note=None)
+    removed = storage.challenges.forget_guild(G)
+    assert removed["challenges"] == 1 and removed["challenge_votes"] == 1
+    assert storage.challenges.get(G, here.id) is None
+    assert storage.challenges.counts(OTHER, there.id) == (1, 1, 0)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.slots import (
     ALL_DAYS,
@@ -99,6 +102,10 @@ def test_parse_timezone_unknown_suggests() -> None:
     """An unknown zone names itself and suggests close zones."""
     with pytest.raises(ValueError, match=r"unknown time zone 'Mars/Berlin'.*Europe/Berlin"):
         parse_timezone("Mars/Berlin")
+    with pytest.raises(ValueError, match=r"did you mean Europe/Berlin\b"):
+        parse_timezone("Europe/Berln")
+    with pytest.raises(ValueError, match=r"unknown time zone 'Nowhere'(?!.*did you mean)"):
+        parse_timezone("Nowhere")
 
 
 def test_timezone_choices_rank_prefix_then_city_then_common() -> None:
@@ -300,3 +307,45 @@ def test_streak_uses_the_members_zone() -> None:
     monday_early = utc(2026, 11, 29, 23, 30)  # Mon 00:30 Berlin
     assert weekly_streak([sunday_late, monday_early], BERLIN, now=utc(2026, 11, 30, 12)) == 2
     assert weekly_streak([sunday_late, monday_early], ZoneInfo("UTC"), now=utc(2026, 11, 30, 12)) == 1
+
+
+ZONES = (
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "Pacific/Chatham",
+    "America/Santiago",
+    "UTC",
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    days=st.frozensets(st.integers(1, 7), min_size=1),
+    at=st.builds(time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45])),
+    start=st.datetimes(datetime(2025, 1, 1), datetime(2027, 12, 31)),
+)
+def test_recurrence_properties(zone: str, days: frozenset[int], at: time, start: datetime) -> None:
+    """Over 60 days: one slot per scheduled local date, at the wall time (or just after a gap), in order."""
+    rule = Recurrence(days, at, zone)
+    tz = ZoneInfo(zone)
+    begin = start.replace(tzinfo=UTC)
+    slots = rule.slots_between(begin, begin + timedelta(days=60))
+    keys = [s.key for s in slots]
+    assert keys == sorted(set(keys))
+    assert all(a.due < b.due for a, b in itertools.pairwise(slots))
+    for slot in slots:
+        local = slot.due.astimezone(tz)
+        assert local.date().isoformat() == slot.key and local.isoweekday() in days
+        if local.time() != at:  # only when the wall time does not exist that day: moved past the gap
+            naive = datetime.combine(local.date(), at)
+            assert naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive
+            assert timedelta(0) < local.replace(tzinfo=None) - naive <= timedelta(hours=1)
+        assert rule.next_after(slot.due - timedelta(seconds=1)) == slot
+    for a, b in itertools.pairwise(slots):
+        assert rule.next_after(a.due) == b
+    scheduled_dates = {(begin.astimezone(tz).date() + timedelta(days=i)) for i in range(1, 59)}
+    assert {d.isoformat() for d in scheduled_dates if d.isoweekday() in days} <= set(keys)

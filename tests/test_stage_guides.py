@@ -38,7 +38,7 @@ def stage_block(stage: str) -> str:
 
 def test_shipped_guides_load_in_ladder_order_with_every_part() -> None:
     """Each stage has a guide with title, summary, focus, readiness signs, 3-6 milestones and entries."""
-    guides = load_stage_guides()
+    guides = load_stage_guides(None, KNOWN)
     assert tuple(g.stage for g in guides) == LADDER
     for guide in guides:
         assert guide.title and guide.summary and len(guide.focus) >= 3
@@ -51,13 +51,13 @@ def test_shipped_guides_load_in_ladder_order_with_every_part() -> None:
 
 def test_shipped_guides_point_at_existing_entries() -> None:
     """Every entry id a guide names exists in the shipped knowledge base."""
-    for guide in load_stage_guides():
+    for guide in load_stage_guides(None, KNOWN):
         assert set(guide.entries) <= KNOWN, guide.stage
 
 
 def test_shipped_quiz_shape() -> None:
     """The quiz has 3-5 questions of 2-4 answers; every stage can be nudged toward."""
-    quiz = load_stage_content().quiz
+    quiz = load_stage_content(None, KNOWN).quiz
     assert QUIZ_MIN_QUESTIONS <= len(quiz) <= QUIZ_MAX_QUESTIONS
     assert all(2 <= len(q.answers) <= 4 for q in quiz)
     assert {s for q in quiz for a in q.answers for s in a.stages} == set(LADDER)
@@ -65,7 +65,7 @@ def test_shipped_quiz_shape() -> None:
 
 def test_guide_lookup() -> None:
     """StageContent.guide finds a stage's guide."""
-    guide = load_stage_content().guide(Stage.INTERN)
+    guide = load_stage_content(None, KNOWN).guide(Stage.INTERN)
     assert isinstance(guide, StageGuide) and guide.stage == Stage.INTERN
 
 
@@ -234,3 +234,31 @@ def test_missing_file(tmp_path: Path) -> None:
     """A folder without stages.toml is refused with one clear problem."""
     with pytest.raises(KnowledgeError, match=r"stages\.toml: missing"):
         load_stage_content(tmp_path, KNOWN)
+
+
+def test_kb_check_validates_stages_and_prompts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb check` reports stages.toml and prompts.toml problems with the entry problems, and exits 1."""
+    from bot.cli import main
+
+    monkeypatch.delenv("STUDIO_MENTOR_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for path in bundled_knowledge_dir().glob("*.toml"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    assert main(["kb", "check", "--knowledge", str(folder)]) == 0
+    assert "5 stage guides, 5 quiz questions" in capsys.readouterr().out
+    (folder / "stages.toml").write_text(
+        SHIPPED.replace('  "mic-placement",\n', '  "gone",\n'), encoding="utf-8"
+    )
+    prompts = (folder / "prompts.toml").read_text(encoding="utf-8")
+    (folder / "prompts.toml").write_text(
+        prompts.replace('entry = "signal-flow"', 'entry = "gone"', 1), encoding="utf-8"
+    )
+    assert main(["kb", "check", "--knowledge", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "stages.toml: stage 'intern': key 'entries': unknown entry id 'gone'" in out
+    assert "prompts.toml: prompt 'signal-draw-your-setup': key 'entry': unknown entry id 'gone'" in out
+    assert "2 problem(s) found" in out

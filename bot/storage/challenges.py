@@ -438,7 +438,7 @@ class ChallengeStore(Area):
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
-        return {
+        found = {
             "challenge_joins": rows(
                 "SELECT challenge_id, joined_at FROM challenge_participants "
                 "WHERE guild_id = ? AND user_id = ?"
@@ -453,6 +453,7 @@ class ChallengeStore(Area):
                 "WHERE v.guild_id = ? AND v.user_id = ?"
             ),
         }
+        return {name: listed for name, listed in found.items() if listed}  # a member with none: nothing
 
     def forget_member(self, guild_id: int, user_id: int) -> dict[str, int]:
         """Delete the member's joins, submissions (with the votes on them), votes and reminder records."""
@@ -472,7 +473,19 @@ class ChallengeStore(Area):
             removed["challenges"] = self.core.execute(
                 "UPDATE challenges SET created_by = NULL WHERE guild_id = ? AND created_by = ?", params
             ).rowcount
-        return removed
+        return {table: n for table, n in removed.items() if n}  # only what was touched, like /mydata shows
+
+    def forget_guild(self, guild_id: int) -> dict[str, int]:
+        """Delete every challenge of one server with its joins, submissions, votes and step records."""
+        removed: dict[str, int] = {}
+        with self.core.write():
+            for table in (
+                "challenge_votes", "challenge_steps", "challenge_submissions", "challenge_participants",
+                "challenges",
+            ):  # fmt: skip
+                sql = f"DELETE FROM {table} WHERE guild_id = ?"
+                removed[table] = self.core.execute(sql, [guild_id]).rowcount
+        return {table: n for table, n in removed.items() if n}
 
 
 def _seconds(delta: timedelta | None) -> int | None:
