@@ -143,6 +143,7 @@ async def mentor_run(members: int, index: SearchIndex) -> list[str]:
                 double.global_rate_limit(GLOBAL_LIMIT, 1.0)
                 assert timeline.remind_at is not None
                 clock.set(timeline.remind_at)
+                refused_before = double.invalid_request_count
                 start = time.perf_counter()
                 await runner_of(bot).run_due()
                 fan_out = time.perf_counter() - start
@@ -150,9 +151,11 @@ async def mentor_run(members: int, index: SearchIndex) -> list[str]:
                 sent = sum(1 for uid, (state, _) in states.items() if uid and state == "sent")
                 # A fresh 1-second window lets the first GLOBAL_LIMIT requests through at once.
                 floor = max(2 * members - GLOBAL_LIMIT, 0) / GLOBAL_LIMIT
+                refused = double.invalid_request_count - refused_before
                 out.append(
                     f"reminder fan-out             {sent} DMs in {fan_out:.1f} s; floor {floor:.1f} s "
-                    f"({GLOBAL_LIMIT}/s, 2 requests a DM): {fan_out / floor:.2f}x the floor"
+                    f"({GLOBAL_LIMIT}/s, 2 requests a DM): {fan_out / max(floor, 1e-9):.2f}x the floor; "
+                    f"{refused} answers 401/403/429"
                 )
                 double.global_rate_limit(None)
 

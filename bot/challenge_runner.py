@@ -36,6 +36,27 @@ DMS_CLOSED = 50007  # Discord: "Cannot send messages to this user"
 THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 EVENT_LEAD = timedelta(minutes=1)  # Discord refuses events that start in the past
 QUIET = discord.AllowedMentions.none()
+DM_RATE = 40.0  # requests per second for reminder and cancel DMs: under Discord's global 50, never a 429
+
+
+class Pacer:
+    """Spaces requests evenly at `rate` per second (real time: this is about Discord's limits).
+
+    The same shape as the learning branch's delivery pacer; fold into it when both are merged.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+
+    async def __call__(self) -> None:
+        """Wait for the next free request slot."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        at = max(now, self._next)
+        self._next = at + self.interval
+        if at > now:
+            await asyncio.sleep(at - now)
 
 
 def nonce(challenge_id: int, step: Step, key: int | str = 0) -> str:
@@ -61,6 +82,7 @@ class ChallengeRunner:
         self._lock = asyncio.Lock()
         self._poked = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.pace = Pacer(DM_RATE)
         self.ended_early: set[int] = set()  # only changes the summary's wording, so memory is enough
 
     # --- waking ------------------------------------------------------------------------------------------
@@ -243,7 +265,9 @@ class ChallengeRunner:
         """DM one member once; closed DMs are recorded as skipped and never retried."""
         g, cid = challenge.guild_id, challenge.id
         try:
+            await self.pace()  # opening the DM channel (discord.py reuses one it already has)
             channel = await self.bot.create_dm(discord.Object(user_id))
+            await self.pace()
             await channel.send(text, nonce=nonce(cid, step, user_id), allowed_mentions=QUIET)
         except discord.Forbidden as error:
             state = "skipped" if error.code == DMS_CLOSED else "failed"

@@ -18,6 +18,7 @@ from bot.challenge_runner import QUIET, ChallengeRunner
 from bot.challenges import LINK_MAX, NOTE_MAX, Status, Visibility, can_join, can_submit, can_vote
 from bot.checks import NOT_MODERATOR, is_moderator
 from bot.storage import Challenge, ChallengeStore
+from bot.ui import challenge_forms as forms
 from bot.ui import challenges as ui
 from bot.ui.replies import UserError
 
@@ -86,7 +87,7 @@ class EntryActions:
             )
 
         link, note = (current.link or "", current.note or "") if current else ("", "")
-        await interaction.response.send_modal(ui.EntryForm(found, link, note, done))
+        await interaction.response.send_modal(forms.EntryForm(found, link, note, done))
 
     async def record_entry(
         self,

@@ -34,6 +34,7 @@ from bot.cogs.challenge_entries import EntryActions
 from bot.slots import parse_duration, parse_when
 from bot.stages import Stage
 from bot.storage import Challenge
+from bot.ui import challenge_forms as forms
 from bot.ui import challenges as ui
 from bot.ui import ids
 from bot.ui.base import mentor_of
@@ -101,7 +102,7 @@ class Challenges(EntryActions, commands.Cog):
     def _zone(self, guild_id: int) -> ZoneInfo:
         return ZoneInfo(self.bot.settings.timezone(guild_id))
 
-    def _draft(self, guild_id: int, values: ui.FormValues, base: Draft) -> Draft:
+    def _draft(self, guild_id: int, values: forms.FormValues, base: Draft) -> Draft:
         """Read the typed times in the server's zone; every unreadable field is reported together.
 
         An empty start keeps `base.starts_at` (now, for a new challenge).
@@ -136,7 +137,11 @@ class Challenges(EntryActions, commands.Cog):
         return draft
 
     async def _refuse(
-        self, interaction: discord.Interaction, problems: str, values: ui.FormValues, reopen: ui.RetryView
+        self,
+        interaction: discord.Interaction,
+        problems: str,
+        values: forms.FormValues,
+        reopen: forms.RetryView,
     ) -> None:
         """A clear private error, with what was typed shown and a button that reopens the form filled in."""
         typed = discord.Embed(title="What you typed (nothing was saved)", colour=discord.Colour.orange())
@@ -152,11 +157,13 @@ class Challenges(EntryActions, commands.Cog):
             ephemeral=True,
         )
 
-    def _create_form(self, options: CreateOptions, values: ui.FormValues) -> ui.ChallengeForm:
-        async def done(interaction: discord.Interaction, typed: ui.FormValues) -> None:
+    def _create_form(self, options: CreateOptions, values: forms.FormValues) -> forms.ChallengeForm:
+        async def done(interaction: discord.Interaction, typed: forms.FormValues) -> None:
             await self._finish_create(interaction, options, typed)
 
-        return ui.ChallengeForm(f"{ids.CHALLENGE_FORM}:create", "New challenge", values, options.voting, done)
+        return forms.ChallengeForm(
+            f"{ids.CHALLENGE_FORM}:create", "New challenge", values, options.voting, done
+        )
 
     @challenge.command(name="create")
     @app_commands.describe(
@@ -208,10 +215,10 @@ class Challenges(EntryActions, commands.Cog):
             channel.id, ping.id if ping else None, review_channel.id if review_channel else None, stage_list,
             visibility, voting, remind, event,
         )  # fmt: skip
-        await interaction.response.send_modal(self._create_form(options, ui.FormValues()))
+        await interaction.response.send_modal(self._create_form(options, forms.FormValues()))
 
     async def _finish_create(
-        self, interaction: discord.Interaction, options: CreateOptions, values: ui.FormValues
+        self, interaction: discord.Interaction, options: CreateOptions, values: forms.FormValues
     ) -> None:
         assert interaction.guild_id is not None
         if not is_moderator(self.bot, interaction):
@@ -220,7 +227,7 @@ class Challenges(EntryActions, commands.Cog):
         base = Draft(
             "", "", now, now, options.voting, None, options.remind_before, options.visibility, options.stages
         )
-        reopen = ui.RetryView(lambda: self._create_form(options, values))
+        reopen = forms.RetryView(lambda: self._create_form(options, values))
         try:
             draft = self._draft(interaction.guild_id, values, base)
         except ChallengeError as error:
@@ -262,25 +269,27 @@ class Challenges(EntryActions, commands.Cog):
 
         t = found.timeline
         length = t.voting_ends - t.deadline if t.voting_ends else None
-        values = ui.FormValues(
+        values = forms.FormValues(
             found.title, found.brief, local(t.starts_at), local(t.deadline), _span_text(length)
         )
         await interaction.response.send_modal(self._edit_form(found, values))
 
-    def _edit_form(self, challenge: Challenge, values: ui.FormValues) -> ui.ChallengeForm:
-        async def done(interaction: discord.Interaction, typed: ui.FormValues) -> None:
+    def _edit_form(self, challenge: Challenge, values: forms.FormValues) -> forms.ChallengeForm:
+        async def done(interaction: discord.Interaction, typed: forms.FormValues) -> None:
             await self._finish_edit(interaction, challenge.id, typed)
 
         custom_id = f"{ids.CHALLENGE_FORM}:edit:{challenge.id}"
-        return ui.ChallengeForm(custom_id, f"Edit challenge #{challenge.id}", values, challenge.voting, done)
+        return forms.ChallengeForm(
+            custom_id, f"Edit challenge #{challenge.id}", values, challenge.voting, done
+        )
 
     async def _finish_edit(
-        self, interaction: discord.Interaction, challenge_id: int, values: ui.FormValues
+        self, interaction: discord.Interaction, challenge_id: int, values: forms.FormValues
     ) -> None:
         if not is_moderator(self.bot, interaction):
             raise UserError("Only moderators can edit challenges.")
         found = self.get(interaction, challenge_id)
-        reopen = ui.RetryView(lambda: self._edit_form(found, values))
+        reopen = forms.RetryView(lambda: self._edit_form(found, values))
         if found.status not in (Status.SCHEDULED, Status.RUNNING):
             raise UserError(f"Challenge #{found.id} is {found.status.value} now: it can't be edited.")
         t = found.timeline
