@@ -142,16 +142,21 @@ async def test_a_server_event_spans_the_challenge_and_follows_it(mentor: Mentor)
     assert [e["status"] for e in m.double.scheduled_events(s.guild.id)] in ([4], [])
 
 
-async def test_list_shows_open_challenges_with_joined_marks(mentor: Mentor) -> None:
-    """/challenge list: open and upcoming, with Discord timestamps, marking the ones you joined."""
+async def test_list_shows_open_challenges_for_your_stage_first(mentor: Mentor) -> None:
+    """/challenge list: open and upcoming, Discord timestamps, joined marks, the member's stage first."""
     m, s = mentor, mentor.studio
     m.clock.set(T0)
-    first, _ = await create(m, {"title": "Mix it"})
+    first, _ = await create(m, {"title": "Mix it", "deadline": "in 5 days"}, {"stages": "learning"})
     second, _ = await create(m, {"title": "Master it", "start": "2030-03-06 10:00"}, {"stages": "producer"})
     await command(m, s.alice.id, "challenge join", {"challenge": first.id})
     _, body = await command(m, s.alice.id, "challenge list")
     text = embeds_of(body)[0]["description"]
-    assert f"**#{first.id} Mix it** ✅ joined" in text and f"**#{second.id} Master it**" in text
+    assert f"**#{first.id} Mix it** ✅ joined" in text and f"**#{second.id} Master it**\n" in text
     assert "<t:" in text and "for Producer" in text
+    assert text.index(f"#{second.id} ") < text.index(f"#{first.id} ")  # no stage: soonest deadline first
+    m.storage.stages.set_stage(s.guild.id, s.alice.id, "learning")
+    _, mine = await command(m, s.alice.id, "challenge list")
+    mine_text = embeds_of(mine)[0]["description"]
+    assert mine_text.index(f"#{first.id} ") < mine_text.index(f"#{second.id} ")  # her stage's first
     _, left = await command(m, s.alice.id, "challenge leave", {"challenge": first.id})
     assert "You left" in left["data"]["content"]

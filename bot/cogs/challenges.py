@@ -32,7 +32,7 @@ from bot.challenges import (
 from bot.checks import is_moderator, moderator_only
 from bot.cogs.challenge_entries import EntryActions
 from bot.slots import parse_duration, parse_when
-from bot.stages import Stage
+from bot.stages import STAGE_VALUES, Stage
 from bot.storage import Challenge
 from bot.ui import challenge_forms as forms
 from bot.ui import challenges as ui
@@ -421,8 +421,8 @@ class Challenges(EntryActions, commands.Cog):
         """Show running and upcoming challenges, those for your stage first."""
         assert interaction.guild_id is not None
         found = self.store.in_server(interaction.guild_id)
-        stages_store = getattr(self.bot.storage, "stages", None)  # career stages (another area), when present
-        stage = stages_store.current(interaction.guild_id, interaction.user.id) if stages_store else None
+        current = self.bot.storage.stages.current(interaction.guild_id, interaction.user.id)
+        stage = Stage(current) if current in STAGE_VALUES else None
         from bot.challenges import relevant_first
 
         ordered = [found[i] for i in relevant_first([c.stages for c in found], stage)][:LIST_MAX]

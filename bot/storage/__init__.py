@@ -13,6 +13,7 @@ from bot.storage.core import Area, Core, MigrationState, StorageError
 from bot.storage.guilds import GuildRegistry
 from bot.storage.questions import Gap, Outcome, QuestionLog, Source
 from bot.storage.settings import UNSET, GuildSettings, SettingsStore, Unset
+from bot.storage.stages import MemberStage, StageChange, StageStats, StageStore
 
 __all__ = [
     "UNSET",
@@ -23,11 +24,15 @@ __all__ = [
     "Gap",
     "GuildRegistry",
     "GuildSettings",
+    "MemberStage",
     "MigrationState",
     "Outcome",
     "QuestionLog",
     "SettingsStore",
     "Source",
+    "StageChange",
+    "StageStats",
+    "StageStore",
     "Storage",
     "StorageError",
     "Submission",
@@ -44,6 +49,7 @@ class Storage:
         self.questions = QuestionLog(self.core)
         self.challenges = ChallengeStore(self.core)
         self.guilds = GuildRegistry(self.core)
+        self.stages = StageStore(self.core)
 
     @property
     def path(self) -> Path:

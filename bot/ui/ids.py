@@ -19,6 +19,12 @@ CHALLENGE_VOTE = f"{PREFIX}:ch:vote"  # sm:ch:vote:<challenge>:<submission>
 CHALLENGE_PAGE = f"{PREFIX}:ch:page"  # sm:ch:page:<challenge>:<page>
 CHALLENGE_FORM = f"{PREFIX}:ch:form"  # modals: sm:ch:form:create, sm:ch:form:edit:<id>, sm:ch:form:entry:<id>
 CHALLENGE_RETRY = f"{PREFIX}:ch:retry"  # the "edit and try again" button under a refused form
+STAGE_NEXT = f"{PREFIX}:stage:next"  # sm:stage:next:<owner>
+STAGE_CHECK = f"{PREFIX}:stage:check"  # sm:stage:check:<owner>:<milestone>
+STAGE_QUIZ = f"{PREFIX}:stage:quiz"  # sm:stage:quiz:<owner>:<answer index per question so far>
+STAGE_QUIZ_SET = f"{PREFIX}:stage:quizset"  # sm:stage:quizset:<owner>:<stage>
+MYDATA_FORGET = f"{PREFIX}:mydata:forget"  # sm:mydata:forget:<owner>:<expires, unix seconds>
+MYDATA_CANCEL = f"{PREFIX}:mydata:cancel"  # sm:mydata:cancel:<owner>
 
 REGISTRY: dict[str, str] = {
     SHOW_ENTRY: "answers: show an entry",
@@ -32,4 +38,10 @@ REGISTRY: dict[str, str] = {
     CHALLENGE_PAGE: "challenges: page through submissions (moderators)",
     CHALLENGE_FORM: "challenges: the create / edit / entry forms",
     CHALLENGE_RETRY: "challenges: reopen a refused form with what was typed",
+    STAGE_NEXT: "stages: show what's next (as /stage next)",
+    STAGE_CHECK: "stages: tick or untick a checklist milestone",
+    STAGE_QUIZ: "stages: answer a quiz question",
+    STAGE_QUIZ_SET: "stages: set the stage the quiz suggested",
+    MYDATA_FORGET: "mydata: confirm deleting my data",
+    MYDATA_CANCEL: "mydata: keep my data",
 }
