@@ -160,3 +160,30 @@ async def test_list_shows_open_challenges_for_your_stage_first(mentor: Mentor) -
     assert mine_text.index(f"#{first.id} ") < mine_text.index(f"#{second.id} ")  # her stage's first
     _, left = await command(m, s.alice.id, "challenge leave", {"challenge": first.id})
     assert "You left" in left["data"]["content"]
+
+
+async def test_joins_submissions_and_votes_are_in_mydata_show_and_forget(mentor: Mentor) -> None:
+    """/mydata show counts a member's challenge rows; /mydata forget deletes them (and the votes on them)."""
+    m, s = mentor, mentor.studio
+    m.clock.set(T0)
+    challenge, _ = await create(m, options={"voting": True})
+    await runner(m).run_due()
+    await command(m, s.alice.id, "challenge submit", {"challenge": challenge.id, "link": "https://a.example"})
+    await command(m, s.mo.id, "challenge submit", {"challenge": challenge.id, "link": "https://m.example"})
+    m.clock.set(challenge.timeline.deadline)
+    await runner(m).run_due()
+    mo_entry = m.storage.challenges.submission_of(s.guild.id, challenge.id, s.mo.id)
+    assert mo_entry is not None
+    m.storage.challenges.vote(s.guild.id, challenge.id, s.alice.id, mo_entry.id)
+    _, shown = await command(m, s.alice.id, "mydata show")
+    summary = embeds_of(shown)[0]["description"]
+    for line in ("**Challenge joins:** 1", "**Challenge submissions:** 1", "**Challenge votes:** 1"):
+        assert line in summary, summary
+    inter, _ = await command(m, s.alice.id, "mydata forget")
+    message = inter.message
+    assert message is not None
+    confirm = next(c for c in button_ids(message) if c.startswith("sm:mydata:forget"))
+    done = await m.double.click(message, confirm, s.alice.id)
+    await done.response
+    assert m.storage.challenges.submission_of(s.guild.id, challenge.id, s.alice.id) is None
+    assert m.storage.challenges.counts(s.guild.id, challenge.id) == (1, 1, 0)
