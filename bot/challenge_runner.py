@@ -23,8 +23,8 @@ from typing import Any
 import discord
 
 from bot.app import MentorBot
+from bot.challenge_events import EventSync
 from bot.challenges import Status, Step, Timeline, due_steps, next_wake, rank, stale_steps, status_after
-from bot.clock import iso
 from bot.storage import Challenge, ChallengeStore
 from bot.ui.challenges import announcement_view, challenge_embed, results_embed, vote_embed, vote_view, when
 from bot.ui.limits import MESSAGE_MAX, clip
@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 WAKE_MIN, WAKE_MAX = 1.0, 300.0  # seconds between wake-ups: never a busy loop, never asleep for long
 DMS_CLOSED = 50007  # Discord: "Cannot send messages to this user"
 THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
-EVENT_LEAD = timedelta(minutes=1)  # Discord refuses events that start in the past
 QUIET = discord.AllowedMentions.none()
 DM_RATE = 40.0  # requests per second for reminder and cancel DMs: under Discord's global 50, never a 429
 
@@ -73,7 +72,7 @@ def runner_of(bot: MentorBot) -> ChallengeRunner:
     return runner
 
 
-class ChallengeRunner:
+class ChallengeRunner(EventSync):
     """Performs due lifecycle steps, exactly once each, and keeps a challenge's posts and event in step."""
 
     def __init__(self, bot: MentorBot, store: ChallengeStore) -> None:
@@ -400,59 +399,6 @@ class ChallengeRunner:
         states = self.store.step_states(challenge.guild_id, challenge.id, Step.CANCEL)
         told = sum(1 for uid, (state, _) in states.items() if uid and state == "sent")
         return told, sum(1 for uid in states if uid) - told
-
-    # --- scheduled event ------------------------------------------------------------------------------------
-
-    def _event_payload(self, challenge: Challenge) -> dict[str, Any]:
-        channel = self.bot.get_channel(challenge.channel_id)
-        location = f"#{channel.name}" if isinstance(channel, discord.abc.GuildChannel) else "this server"
-        return {
-            "name": clip(challenge.title, 100),
-            "description": clip(challenge.brief, 1000),
-            "scheduled_end_time": iso(challenge.timeline.ends_at),
-            "entity_type": 3,  # external: a challenge happens in the members' studios, not a voice channel
-            "entity_metadata": {"location": location},
-            "privacy_level": 2,
-        }
-
-    async def sync_event(self, challenge: Challenge) -> None:
-        """Create or update the Discord scheduled event spanning the challenge (when it asked for one)."""
-        if not challenge.with_event or not challenge.status.is_open:
-            return
-        payload = self._event_payload(challenge)
-        now = self.bot.clock.now()
-        try:
-            if challenge.event_id is None:
-                start = max(challenge.timeline.starts_at, now + EVENT_LEAD)
-                data = await self.bot.http.create_guild_scheduled_event(
-                    challenge.guild_id, scheduled_start_time=iso(start), **payload
-                )
-                self.store.update(challenge.guild_id, challenge.id, event_id=int(data["id"]))
-            else:
-                if challenge.status is Status.SCHEDULED and challenge.timeline.starts_at > now:
-                    payload["scheduled_start_time"] = iso(challenge.timeline.starts_at)
-                await self.bot.http.edit_scheduled_event(challenge.guild_id, challenge.event_id, **payload)
-        except discord.HTTPException as error:
-            log.warning("challenge %s: could not create or update its event (%s)", challenge.id, error)
-
-    async def _event_status(self, challenge: Challenge, status: int) -> None:
-        current = self.store.get(challenge.guild_id, challenge.id)
-        if current is None or current.event_id is None:
-            return
-        try:
-            await self.bot.http.edit_scheduled_event(current.guild_id, current.event_id, status=status)
-        except discord.HTTPException as error:
-            log.warning("challenge %s: event status %s refused (%s)", current.id, status, error)
-
-    async def _event_cancel(self, challenge: Challenge) -> None:
-        current = self.store.get(challenge.guild_id, challenge.id)
-        if current is None or current.event_id is None:
-            return
-        try:  # a scheduled event can be cancelled; an active one can only be deleted
-            await self.bot.http.edit_scheduled_event(current.guild_id, current.event_id, status=4)
-        except discord.HTTPException:
-            with contextlib.suppress(discord.HTTPException):
-                await self.bot.http.delete_scheduled_event(current.guild_id, current.event_id)
 
 
 def replace_status(challenge: Challenge, status: Status) -> Challenge:
