@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from datetime import timedelta
 from typing import Any
 
 import discord
