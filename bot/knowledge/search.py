@@ -46,7 +46,7 @@ from bot.knowledge.results import (
     prefer_stage,
 )
 from bot.knowledge.scope import check_scope
-from bot.knowledge.text import content_words, topic_words, words
+from bot.knowledge.text import clear_words_cache, content_words, topic_words, words
 from bot.knowledge.vocabulary import Vocabulary
 
 __all__ = [
@@ -255,9 +255,10 @@ class SearchIndex:
         return alone
 
     def clear_cache(self) -> None:
-        """Forget cached results (benchmarks use it to time cold searches)."""
+        """Forget cached results and word splits (benchmarks use it to time cold searches)."""
         self._results.clear()
         self._by_text.clear()
+        clear_words_cache()
 
     def _known(self, st: str) -> bool:
         """Return True when some entry holds the stem (the asked clause says something the base knows)."""

@@ -258,8 +258,19 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
+# Texts whose words are kept (least recently used go first): building an index reads each phrasing and
+# answer several times.
+WORDS_CACHE_SIZE = 16_384
+
+
 def words(text: str) -> list[str]:
     """Split folded text into words after expanding contractions and chat spellings."""
+    return list(_words(text if isinstance(text, str) else str(text)))
+
+
+@functools.lru_cache(maxsize=WORDS_CACHE_SIZE)
+def _words(text: str) -> tuple[str, ...]:
+    """Return words(text) as a tuple (cached: building an index splits the same texts over and over)."""
     text = URL_RE.sub(" ", fold(clean(text)))
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
@@ -272,7 +283,12 @@ def words(text: str) -> list[str]:
             out.append(word)
         elif expanded:
             out.extend(expanded.split())
-    return out
+    return tuple(out)
+
+
+def clear_words_cache() -> None:
+    """Forget cached word splits (benchmarks time cold searches)."""
+    _words.cache_clear()
 
 
 def content_words(text: str) -> list[str]:
