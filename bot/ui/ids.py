@@ -13,6 +13,12 @@ VOTE = f"{PREFIX}:vote"  # sm:vote:<entry>:<0|1>
 TOPICS_PAGE = f"{PREFIX}:topics:page"  # sm:topics:page:<n>
 TOPICS_SECTION = f"{PREFIX}:topics:section"
 TOPICS_ENTRY = f"{PREFIX}:topics:entry"
+CHALLENGE_JOIN = f"{PREFIX}:ch:join"  # sm:ch:join:<challenge>
+CHALLENGE_SUBMIT = f"{PREFIX}:ch:submit"  # sm:ch:submit:<challenge>
+CHALLENGE_VOTE = f"{PREFIX}:ch:vote"  # sm:ch:vote:<challenge>:<submission>
+CHALLENGE_PAGE = f"{PREFIX}:ch:page"  # sm:ch:page:<challenge>:<page>
+CHALLENGE_FORM = f"{PREFIX}:ch:form"  # modals: sm:ch:form:create, sm:ch:form:edit:<id>, sm:ch:form:entry:<id>
+CHALLENGE_RETRY = f"{PREFIX}:ch:retry"  # the "edit and try again" button under a refused form
 STAGE_NEXT = f"{PREFIX}:stage:next"  # sm:stage:next:<owner>
 STAGE_CHECK = f"{PREFIX}:stage:check"  # sm:stage:check:<owner>:<milestone>
 STAGE_QUIZ = f"{PREFIX}:stage:quiz"  # sm:stage:quiz:<owner>:<answer index per question so far>
@@ -27,6 +33,12 @@ REGISTRY: dict[str, str] = {
     TOPICS_PAGE: "topics: change page",
     TOPICS_SECTION: "topics: pick a section",
     TOPICS_ENTRY: "topics: pick an entry",
+    CHALLENGE_JOIN: "challenges: join from the announcement",
+    CHALLENGE_SUBMIT: "challenges: submit from the announcement (opens a form)",
+    CHALLENGE_VOTE: "challenges: vote for a submission",
+    CHALLENGE_PAGE: "challenges: page through submissions (moderators)",
+    CHALLENGE_FORM: "challenges: the create / edit / entry forms",
+    CHALLENGE_RETRY: "challenges: reopen a refused form with what was typed",
     STAGE_NEXT: "stages: show what's next (as /stage next)",
     STAGE_CHECK: "stages: tick or untick a checklist milestone",
     STAGE_QUIZ: "stages: answer a quiz question",

@@ -33,6 +33,7 @@ def settings_embed(settings: EffectiveSettings, stage_roles: dict[str, int] | No
         value=f"{settings.cooldown_seconds} s per member{mark('cooldown_seconds')}",
         inline=False,
     )
+    embed.add_field(name="Time zone", value=f"{settings.timezone}{mark('timezone')}", inline=False)
     roles = stage_roles or {}
     listed = [f"{s.label}: <@&{roles[s.value]}>" for s in LADDER if s.value in roles]
     embed.add_field(
