@@ -218,7 +218,7 @@ def test_forget_guild_reaches_every_area(tmp_path: Path) -> None:
         storage.stages.set_stage(guild, 2, "intern")
         storage.stages.set_role(guild, "intern", 3)
     removed = storage.forget_guild(1)
-    assert {table: n for table, n in removed.items() if n} == {
+    assert {t: n for t, n in removed.items() if n} == {
         "guild_settings": 1,
         "questions": 1,
         "feedback": 1,
