@@ -215,13 +215,19 @@ def test_forget_guild_reaches_every_area(tmp_path: Path) -> None:
         log(storage, guild, "a question")
         storage.questions.record_feedback(guild_id=guild, user_id=2, entry_id="x", helpful=True)
         storage.guilds.joined(guild)
+        storage.stages.set_stage(guild, 2, "intern")
+        storage.stages.set_role(guild, "intern", 3)
     removed = storage.forget_guild(1)
     assert {t: n for t, n in removed.items() if n} == {
         "guild_settings": 1,
         "questions": 1,
         "feedback": 1,
         "known_guilds": 1,
+        "member_stages": 1,
+        "stage_history": 1,
+        "stage_roles": 1,
     }
+    assert storage.stages.current(1, 2) is None and storage.stages.current(2, 2) == "intern"
     assert storage.settings.get(1).cooldown_seconds is None
     assert storage.settings.get(2).cooldown_seconds == 5
     assert storage.questions.gaps(2) and not storage.questions.gaps(1)
