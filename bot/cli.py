@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import DEFAULT_CONFIG_NAME, Config, ConfigError, load_config, load_token
-from bot.knowledge import KnowledgeError, SearchIndex, load_knowledge
+from bot.knowledge import KnowledgeError, SearchIndex, bundled_knowledge_dir, load_knowledge
 from bot.knowledge.evaluation import evaluate, read_labelled
+from bot.knowledge.prompt_library import PROMPTS_FILE, load_prompts
+from bot.knowledge.stage_guides import STAGES_FILE, load_stage_content
 from bot.storage.core import StorageError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -85,12 +87,28 @@ def cmd_kb_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     folder = _knowledge_dir(args, config)
     try:
         kb = load_knowledge(folder)
+        problems, parts = [], [f"{len(kb.entries)} entries in {len(kb.sections)} sections"]
     except KnowledgeError as exc:
-        for problem in exc.problems:
+        problems, parts = list(exc.problems), []
+    if parts:  # the curated stage guides and prompts point at entries: check them against a loaded base
+        where = folder or bundled_knowledge_dir()
+        try:  # optional in a custom folder; checked whenever present
+            if (where / STAGES_FILE).is_file():
+                content = load_stage_content(where, kb.by_id)
+                parts.append(f"{len(content.guides)} stage guides, {len(content.quiz)} quiz questions")
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+        try:
+            if (where / PROMPTS_FILE).is_file():
+                parts.append(f"{len(load_prompts(where, kb.by_id))} prompts")
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        for problem in problems:
             out.write(f"{problem}\n")
-        out.write(f"{len(exc.problems)} problem(s) found\n")
+        out.write(f"{len(problems)} problem(s) found\n")
         return EXIT_PROBLEMS
-    out.write(f"OK: {len(kb.entries)} entries in {len(kb.sections)} sections\n")
+    out.write(f"OK: {'; '.join(parts)}\n")
     return EXIT_OK
 
 

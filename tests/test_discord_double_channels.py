@@ -11,6 +11,8 @@ from tests.discord_double.bot_fixtures import StartBot, bot_fixture, eventually,
 from tests.discord_double.echo_bot import EchoBot
 from tests.discord_double.models import (
     CREATE_PUBLIC_THREADS,
+    EMBED_LINKS,
+    MANAGE_THREADS,
     PIN_MESSAGES,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
@@ -187,3 +189,41 @@ async def test_nonce_dedup_in_dms_and_threads(
     a = await target.send("once", nonce="n-1")
     b = await target.send("once", nonce="n-1")
     assert a.id == b.id != first.id and len(discord_double.messages(thread.id)) == 1
+
+
+async def test_embeds_need_embed_links(bot: EchoBot, discord_double: DiscordDouble, studio: Studio) -> None:
+    """Without Embed Links a send with embeds is 403 50013 and an edit silently drops them, as on Discord."""
+    channel = bot.get_channel(studio.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    plain = await channel.send("plain")
+    discord_double.set_channel_overwrite(studio.general.id, discord_double.bot_user_id, deny=EMBED_LINKS)
+    await eventually(lambda: not channel.permissions_for(channel.guild.me).embed_links)
+    card = discord.Embed(title="Stage 2", description="Arrangement")
+    with pytest.raises(discord.Forbidden) as denied:
+        await channel.send("with a card", embed=card)
+    assert denied.value.code == 50013
+    await plain.edit(content="edited", embed=card)
+    assert discord_double.message(plain.id)["content"] == "edited"
+    assert discord_double.message(plain.id)["embeds"] == []
+
+
+async def test_archived_and_locked_threads(
+    bot: EchoBot, discord_double: DiscordDouble, studio: Studio
+) -> None:
+    """A send reopens an archived thread; a locked one is 400 50083 until the bot can Manage Threads."""
+    thread = discord_double.add_thread(studio.general.id, "week 1", studio.alice.id)
+    await eventually(lambda: bot.get_channel(thread.id) is not None)
+    target = bot.get_channel(thread.id)
+    assert isinstance(target, discord.Thread)
+    discord_double.archive_thread(thread.id)
+    await eventually(lambda: target.archived and bot.get_channel(thread.id) is None)  # discord.py drops it
+    await target.send("still open?")
+    assert not discord_double.thread(thread.id).archived
+    await eventually(lambda: bot.get_channel(thread.id) is not None)  # THREAD_UPDATE brought it back
+    discord_double.archive_thread(thread.id, locked=True)
+    with pytest.raises(discord.HTTPException) as locked:
+        await target.send("closed")
+    assert locked.value.status == 400 and locked.value.code == 50083
+    discord_double.give_bot_role(studio.guild.id, MANAGE_THREADS)
+    await target.send("moderator note")
+    assert [m["content"] for m in discord_double.messages(thread.id)] == ["still open?", "moderator note"]

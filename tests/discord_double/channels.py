@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .errors import RestError
+from .gateway import INTENT_GUILDS
 from .interactions import ATTACHMENT_SIZE_LIMIT
 from .limits import check_message
 from .messages import apply_edit, build_message
 from .models import (
     ATTACH_FILES,
+    EMBED_LINKS,
     MANAGE_MESSAGES,
+    MANAGE_THREADS,
     PIN_MESSAGES,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
@@ -37,7 +40,12 @@ def check_uploads(req: RestRequest) -> None:
         raise RestError(413, 40005, "Request entity too large")
 
 
-def _check_can_send(double: DiscordDouble, channel: Channel, uploads: int) -> None:
+def _check_can_send(double: DiscordDouble, channel: Channel, uploads: int, embeds: bool = False) -> None:
+    """Discord's checks before a bot's send: closed DMs 50007, unseen channel 50001, else 50013.
+
+    Embeds without Embed Links are refused on create (403) but silently dropped on edit, as Discord
+    does; interaction answers are exempt (they go through the interaction webhook).
+    """
     state = double.state
     if channel.type == 1:
         if channel.recipient_id in state.closed_dms:
@@ -47,10 +55,14 @@ def _check_can_send(double: DiscordDouble, channel: Channel, uploads: int) -> No
     if not perms & VIEW_CHANNEL:
         raise errors.missing_access()
     send = SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES
-    if not perms & send or (uploads and not perms & ATTACH_FILES):
+    if not perms & send or (uploads and not perms & ATTACH_FILES) or (embeds and not perms & EMBED_LINKS):
         raise errors.missing_permissions()
-    if channel.locked:
-        raise RestError(400, 50083, "Thread is archived")
+    if channel.archived:
+        if channel.locked and not perms & MANAGE_THREADS:
+            raise RestError(400, 50083, "Thread is archived")
+        channel.archived = channel.locked = False  # a send reopens the thread, as on Discord
+        data = channel.payload()
+        double.gateway.dispatch("THREAD_UPDATE", data, guild_id=channel.guild_id, intent=INTENT_GUILDS)
 
 
 async def create_message(double: DiscordDouble, req: RestRequest) -> Reply:
@@ -58,7 +70,7 @@ async def create_message(double: DiscordDouble, req: RestRequest) -> Reply:
     state = double.state
     channel = state.channel(req.id("channel_id"))
     body = req.body()
-    _check_can_send(double, channel, len(req.uploads))
+    _check_can_send(double, channel, len(req.uploads), bool(body.get("embeds")))
     check_uploads(req)
     check_message(body, files=len(req.uploads))
     nonce = body.get("nonce")

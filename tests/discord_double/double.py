@@ -2,7 +2,8 @@
 
 Point discord.py at it with ``discord.http.Route.BASE = double.api_base`` and
 ``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(double.gateway_url)`` before login
-(see ``redirect.redirect_discord_py``). Simulated users act through the methods in ``actions.py``.
+(see ``redirect.redirect_discord_py``). Simulated users act through the methods in ``actions.py``;
+world changes made while the bot runs (threads, overwrites, roles, guilds leaving) are in ``world.py``.
 """
 
 from __future__ import annotations

@@ -92,6 +92,19 @@ class WorldActions:
         dispatch_thread_create(self, thread, owner_id)  # type: ignore[arg-type]
         return thread
 
+    def archive_thread(self, thread_id: int, *, archived: bool = True, locked: bool = False) -> Channel:
+        """A moderator archives (and maybe locks) a thread: THREAD_UPDATE.
+
+        The bot's next send unarchives an unlocked thread, as on Discord; a locked one answers
+        400 50083 unless the bot has Manage Threads.
+        """
+        thread = self.thread(thread_id)
+        thread.archived, thread.locked = archived, locked
+        self.gateway.dispatch(
+            "THREAD_UPDATE", thread.payload(), guild_id=thread.guild_id, intent=INTENT_GUILDS
+        )
+        return thread
+
     def thread(self, thread_id: int) -> Channel:
         """A thread by id (``thread.parent_id``, ``thread.owner_id``, ``thread.name`` ...)."""
         found = self.state.channel(thread_id)
