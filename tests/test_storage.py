@@ -262,3 +262,12 @@ def test_every_storage_area_says_how_to_forget_a_server(tmp_path: Path) -> None:
     for area in storage.areas:
         assert type(area).forget_guild is not Area.forget_guild, type(area).__name__
     storage.close()
+
+
+def test_only_silent_help_channel_outcomes_are_anonymised() -> None:
+    """Declined or suggested in a help channel: overheard; answered, throttled, or asked directly: addressed."""
+    from bot.storage.questions import addressed_to_bot
+
+    assert not addressed_to_bot("channel", "declined") and not addressed_to_bot("channel", "suggested")
+    assert addressed_to_bot("channel", "answered") and addressed_to_bot("channel", "throttled")
+    assert all(addressed_to_bot(source, "declined") for source in ("slash", "mention"))
