@@ -48,13 +48,12 @@ class Gap:
 
 
 def addressed_to_bot(source: Source | str, outcome: Outcome | str) -> bool:
-    """False for an overheard message: asked in a help channel, and the bot had no answer so stayed silent.
+    """False for an overheard message: asked in a help channel, and the bot did not answer it.
 
     Such a message was not addressed to the bot, so only its folded text is kept (for /kb gaps): no member,
-    no channel, no original wording. A throttled question was one the bot answers (the member is told to
-    wait, and the cooldown is per member), so it is kept like an answered one.
+    no channel, no original wording. A question held back by the cooldown was not answered either.
     """
-    return str(source) != Source.CHANNEL or str(outcome) not in (Outcome.DECLINED, Outcome.SUGGESTED)
+    return str(source) != Source.CHANNEL or str(outcome) == Outcome.ANSWERED
 
 
 class QuestionLog(Area):
