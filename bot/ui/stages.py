@@ -216,7 +216,9 @@ def next_message(
         value=clip(checklist, EMBED_FIELD_VALUE_MAX),
         inline=False,
     )
-    reading = [kb.by_id[e] for e in guide.entries if e in kb.by_id]
+    # Ids resolve through aliases (merged entries), so two ids can name one entry: show each entry once,
+    # or Discord refuses the message for duplicated custom ids.
+    reading = list({kb.by_id[e].id: kb.by_id[e] for e in guide.entries if e in kb.by_id}.values())
     if reading:
         embed.add_field(
             name="Read next", value=_bullets([e.title for e in reading[: READ_MAX * 2]]), inline=False
