@@ -16,7 +16,6 @@ from bot.storage.core import Area, Core
 NOTE_MAX = 200  # a note is one line of context, not a diary (the command refuses nothing: it clips)
 HISTORY_MAX = 25  # changes /stage history shows (an embed's worth)
 CURRENT_CACHE_MAX = 50_000  # (server, member) stages kept in memory; past it the cache starts over
-_MISSING = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +66,8 @@ class StageStore(Area):
         writer (runtime.py's lock file), and every write here updates the cache in the same call.
         """
         key = (guild_id, user_id)
-        cached = self._current.get(key, _MISSING)
-        if cached is not _MISSING:
-            return cached  # type: ignore[return-value]
+        if key in self._current:  # None is cached too: "never set one" is the common answer
+            return self._current[key]
         row = self.core.execute(
             "SELECT stage FROM member_stages WHERE guild_id = ? AND user_id = ?", key
         ).fetchone()
