@@ -60,7 +60,10 @@ def single_instance(database: Path) -> Iterator[IO[str]]:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        raise ConfigError(f"{database}: another Studio Mentor process is using this database") from None
+        raise ConfigError(
+            f"{database}: another Studio Mentor process is using this database (lock {lock_path}); stop it "
+            "first, or give this bot its own [bot] database"
+        ) from None
     try:
         yield handle
     finally:

@@ -21,8 +21,6 @@ from tests.discord_double.studio import Studio, populate_studio
 from tests.fsmodes import unwritable
 from tests.test_lifecycle_e2e import TOKEN, _env, run_cli, start_bot_process
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-
 
 @pytest.fixture
 async def double() -> AsyncIterator[tuple[DiscordDouble, Studio]]:

@@ -273,3 +273,12 @@ def test_every_storage_area_says_how_to_forget_a_server(tmp_path: Path) -> None:
     for area in storage.areas:
         assert type(area).forget_guild is not Area.forget_guild, type(area).__name__
     storage.close()
+
+
+def test_only_unanswered_help_channel_messages_are_anonymised() -> None:
+    """Declined, suggested or throttled in a help channel: overheard; answered, or asked directly: addressed."""
+    from bot.storage.questions import addressed_to_bot
+
+    assert not any(addressed_to_bot("channel", o) for o in ("declined", "suggested", "throttled"))
+    assert addressed_to_bot("channel", "answered")
+    assert all(addressed_to_bot(source, "declined") for source in ("slash", "mention"))

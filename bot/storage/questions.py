@@ -48,10 +48,10 @@ class Gap:
 
 
 def addressed_to_bot(source: Source | str, outcome: Outcome | str) -> bool:
-    """True unless the message was overheard: asked in a help channel, and the bot did not answer it.
+    """False for an overheard message: asked in a help channel, and the bot did not answer it.
 
     Such a message was not addressed to the bot, so only its folded text is kept (for /kb gaps): no member,
-    no channel, no original wording.
+    no channel, no original wording. A question held back by the cooldown was not answered either.
     """
     return str(source) != Source.CHANNEL or str(outcome) == Outcome.ANSWERED
 
