@@ -1,4 +1,4 @@
-"""The `studio-mentor` command line: run the bot, ask offline, check and evaluate the knowledge base."""
+"""The `studio-mentor` command line: run the bot, ask offline, check the knowledge base and the database."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from bot.config import DEFAULT_CONFIG_NAME, Config, ConfigError, load_config
+from bot.config import DEFAULT_CONFIG_NAME, Config, ConfigError, load_config, load_token
 from bot.knowledge import KnowledgeError, SearchIndex, bundled_knowledge_dir, load_knowledge
 from bot.knowledge.evaluation import evaluate, read_labelled
 from bot.knowledge.prompt_library import PROMPTS_FILE, load_prompts
 from bot.knowledge.stage_guides import STAGES_FILE, load_stage_content
+from bot.storage.core import StorageError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -140,48 +141,139 @@ def cmd_sync(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 def cmd_invite(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     """Print the invite link with exactly the permissions the bot needs."""
-    from bot.invite import invite_url
+    from bot.invite import client_id_from_token, invite_url
 
-    out.write(invite_url(args.client_id) + "\n")
+    client_id = args.client_id
+    if client_id is None:
+        try:
+            token = load_token()
+        except ConfigError as exc:
+            raise ConfigError(
+                f"invite: pass --client-id (your application's id), or set the token: {exc}"
+            ) from None
+        client_id = client_id_from_token(token.reveal())
+        if client_id is None:
+            raise ConfigError("invite: the token holds no application id; pass --client-id")
+    out.write(invite_url(client_id) + "\n")
     return EXIT_OK
+
+
+def cmd_db_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """Report integrity, migrations and row counts; exit 1 if the database needs attention."""
+    from bot.storage.maintenance import check_database
+
+    report = check_database(config.bot.database)
+    out.write(report.render())
+    return EXIT_OK if report.healthy else EXIT_PROBLEMS
+
+
+def cmd_db_backup(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """Copy the database with SQLite's online backup, then verify the copy."""
+    from bot.storage.maintenance import backup_database
+
+    result = backup_database(config.bot.database, Path(args.path), replace=args.force)
+    out.write(result.render())
+    return EXIT_OK
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command accepts, before or after its name (`run --config x.toml` as well)."""
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS as the default: a subcommand that was not given --config leaves the top-level value alone.
+    common.add_argument(
+        "--config",
+        default=argparse.SUPPRESS,
+        help=f"config file (default: $STUDIO_MENTOR_CONFIG or ./{DEFAULT_CONFIG_NAME})",
+    )
+    return common
+
+
+def _knowledge_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
+
+
+def register_run(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`run`."""
+    p = sub.add_parser(
+        "run", parents=[common], help="run the bot (token from DISCORD_TOKEN or DISCORD_TOKEN_FILE)"
+    )
+    _knowledge_option(p)
+    p.set_defaults(func=cmd_run)
+
+
+def register_ask(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`ask`."""
+    p = sub.add_parser("ask", parents=[common], help="answer a question offline from the knowledge base")
+    p.add_argument("question", nargs="?", help="the question; with --json, omit it to read stdin lines")
+    p.add_argument("--json", action="store_true", help="one JSON object per question line on stdin")
+    _knowledge_option(p)
+    p.set_defaults(func=cmd_ask)
+
+
+def register_kb(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`kb check`, `kb eval`."""
+    group = sub.add_parser("kb", parents=[common], help="knowledge base tools")
+    kb = group.add_subparsers(dest="kb_command", required=True)
+    p = kb.add_parser("check", parents=[common], help="validate the knowledge folder and list every problem")
+    _knowledge_option(p)
+    p.set_defaults(func=cmd_kb_check)
+    p = kb.add_parser("eval", parents=[common], help="score labelled questions (question<TAB>slugs|none)")
+    p.add_argument("file")
+    _knowledge_option(p)
+    p.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
+    p.set_defaults(func=cmd_kb_eval)
+
+
+def register_db(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`db check`, `db backup PATH`."""
+    group = sub.add_parser("db", parents=[common], help="database tools (safe while the bot runs)")
+    db = group.add_subparsers(dest="db_command", required=True)
+    p = db.add_parser(
+        "check", parents=[common], help="integrity, migrations applied/pending/unknown, rows per table"
+    )
+    p.set_defaults(func=cmd_db_check)
+    p = db.add_parser("backup", parents=[common], help="copy the database to PATH (online, then verified)")
+    p.add_argument("path", help="the backup file to write")
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    p.set_defaults(func=cmd_db_backup)
+
+
+def register_sync(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`sync`."""
+    p = sub.add_parser("sync", parents=[common], help="sync slash commands globally (or to --guild) and exit")
+    p.add_argument("--guild", type=int, help="sync to this server only")
+    _knowledge_option(p)
+    p.set_defaults(func=cmd_sync)
+
+
+def register_invite(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`invite`."""
+    p = sub.add_parser(
+        "invite", parents=[common], help="print the invite link with the permissions the bot needs"
+    )
+    p.add_argument("--client-id", type=int, help="application id (default: read from DISCORD_TOKEN)")
+    p.set_defaults(func=cmd_invite)
+
+
+# Each command group adds itself with one function taking (subparsers, common options parser): a new group
+# (e.g. `learning`) is one more function in this tuple. Give every parser `parents=[common]`.
+REGISTRARS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
+    register_run,
+    register_ask,
+    register_kb,
+    register_db,
+    register_sync,
+    register_invite,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser (also used by the README test to list commands)."""
-    parser = argparse.ArgumentParser(prog="studio-mentor", description=__doc__)
-    parser.add_argument(
-        "--config", help=f"config file (default: $STUDIO_MENTOR_CONFIG or ./{DEFAULT_CONFIG_NAME})"
-    )
+    common = _common()
+    parser = argparse.ArgumentParser(prog="studio-mentor", description=__doc__, parents=[common])
     sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("run", help="run the bot (token from DISCORD_TOKEN or DISCORD_TOKEN_FILE)")
-    p.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
-    p.set_defaults(func=cmd_run)
-
-    p = sub.add_parser("ask", help="answer a question offline from the knowledge base")
-    p.add_argument("question", nargs="?", help="the question; with --json, omit it to read stdin lines")
-    p.add_argument("--json", action="store_true", help="one JSON object per question line on stdin")
-    p.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
-    p.set_defaults(func=cmd_ask)
-
-    kb = sub.add_parser("kb", help="knowledge base tools").add_subparsers(dest="kb_command", required=True)
-    p = kb.add_parser("check", help="validate the knowledge folder and list every problem")
-    p.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
-    p.set_defaults(func=cmd_kb_check)
-    p = kb.add_parser("eval", help="score labelled questions (question<TAB>slugs|none)")
-    p.add_argument("file")
-    p.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
-    p.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
-    p.set_defaults(func=cmd_kb_eval)
-
-    p = sub.add_parser("sync", help="sync slash commands globally (or to --guild) and exit")
-    p.add_argument("--guild", type=int, help="sync to this server only")
-    p.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
-    p.set_defaults(func=cmd_sync)
-
-    p = sub.add_parser("invite", help="print the invite link with the permissions the bot needs")
-    p.add_argument("--client-id", type=int, help="application id (default: read from DISCORD_TOKEN)")
-    p.set_defaults(func=cmd_invite)
+    for register in REGISTRARS:
+        register(sub, common)
     return parser
 
 
@@ -189,9 +281,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and `python -m bot`."""
     args = build_parser().parse_args(argv)
     try:
-        config = load_config(_config_path(args.config))
+        config = load_config(_config_path(getattr(args, "config", None)))
         return int(args.func(args, config, sys.stdout))
-    except ConfigError as exc:
+    except (ConfigError, StorageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KnowledgeError as exc:

@@ -70,16 +70,34 @@ class AnswerSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class PrivacySettings:
+    """[privacy]: how long the bot keeps what it stores (README: "What the bot stores")."""
+
+    question_log_days: int = field(
+        default=90, metadata={"min": 1, "max": 3650}
+    )  # logged questions and answer votes older than this are deleted by a daily job
+    removed_server_days: int = field(
+        default=30, metadata={"min": 0, "max": 3650}
+    )  # a server's data is deleted this long after the bot was removed from it (unless it comes back)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole validated configuration."""
 
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     bot: BotSettings = field(default_factory=BotSettings)
     answers: AnswerSettings = field(default_factory=AnswerSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     source: Path | None = None
 
 
-_SECTIONS: dict[str, type] = {"discord": DiscordSettings, "bot": BotSettings, "answers": AnswerSettings}
+_SECTIONS: dict[str, type] = {
+    "discord": DiscordSettings,
+    "bot": BotSettings,
+    "answers": AnswerSettings,
+    "privacy": PrivacySettings,
+}
 
 
 def load_config(path: Path | None) -> Config:
@@ -278,6 +296,8 @@ def load_token(environ: os._Environ[str] | dict[str, str] | None = None) -> Toke
             value = Path(file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{source}: cannot read the token file ({exc.__class__.__name__})") from None
+        if not value.strip():
+            raise ConfigError(f"{source}: the token file is empty; put the bot token in it")
     if not value or not value.strip():
         raise ConfigError("DISCORD_TOKEN: not set; put the bot token in DISCORD_TOKEN or DISCORD_TOKEN_FILE")
     value = value.strip()

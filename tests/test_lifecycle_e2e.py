@@ -228,26 +228,26 @@ async def test_sync_command_syncs_globally_once_and_exits(tmp_path: Path, token_
 
 
 async def test_message_content_intent_off_stops_with_a_clear_message(tmp_path: Path, token_double) -> None:  # type: ignore[no-untyped-def]
-    """If the Message Content intent is not enabled in the portal, Discord refuses it: exit 1 saying how to fix it."""
+    """If the Message Content intent is not enabled in the portal, Discord refuses it: exit 2 saying how to fix it."""
     double, studio = token_double
     double.gateway.allowed_intents = 0  # the application has no privileged intent approved
     config = _write_config(tmp_path / "config.toml", double, studio.guild.id)
     result = await asyncio.to_thread(
         run_cli, "--config", str(config), "run", env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "the Message Content intent is off: enable it in the Developer Portal" in result.stderr
     assert "Traceback" not in result.stderr and TOKEN not in result.stderr
 
 
 async def test_rejected_token_stops_with_a_clear_message(tmp_path: Path, token_double) -> None:  # type: ignore[no-untyped-def]
-    """A well-formed token that Discord rejects (401 at login): exit 1, no traceback, token not printed."""
+    """A well-formed token that Discord rejects (401 at login): exit 2, no traceback, token not printed."""
     double, studio = token_double
     config = _write_config(tmp_path / "config.toml", double, studio.guild.id)
     wrong = TOKEN[:-5] + "WRONG"
     result = await asyncio.to_thread(
         run_cli, "--config", str(config), "run", env=_env(DISCORD_TOKEN=wrong), cwd=tmp_path
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "Discord rejected the token" in result.stderr
     assert "Traceback" not in result.stderr and wrong not in result.stderr

@@ -33,6 +33,13 @@ class KnowledgeGroup(app_commands.Group, name="kb", description="Knowledge base 
     """/kb: knowledge base tools."""
 
 
+def gaps_period(days: int) -> str:
+    """The period /kb gaps covers, as its footer says it."""
+    return (
+        f"Covers the last {days} days: older questions and votes are deleted ([privacy] question_log_days)."
+    )
+
+
 class Moderation(commands.Cog):
     """Settings and knowledge-base tools for a server's moderators."""
 
@@ -40,9 +47,16 @@ class Moderation(commands.Cog):
     kb = KnowledgeGroup()
 
     def __init__(
-        self, *, store: SettingsStore, settings: SettingsResolver, log_: QuestionLog, library: Library
+        self,
+        *,
+        store: SettingsStore,
+        settings: SettingsResolver,
+        log_: QuestionLog,
+        library: Library,
+        retention_days: int,
     ) -> None:
         self.store = store
+        self.retention_days = retention_days
         self.settings_ = settings
         self.log = log_
         self.library = library
@@ -104,8 +118,13 @@ class Moderation(commands.Cog):
         assert interaction.guild is not None
         gaps = self.log.gaps(interaction.guild.id, limit=limit)
         embed = discord.Embed(title="Knowledge gaps", colour=BRAND_COLOUR)
+        # Say what the list covers: older questions and votes are deleted by the retention job.
+        embed.set_footer(text=gaps_period(self.retention_days))
         if not gaps:
-            embed.description = "Nothing yet: no declined questions or unhelpful votes in this server."
+            embed.description = (
+                "Nothing yet: no declined questions or unhelpful votes in this server in the last "
+                f"{self.retention_days} days."
+            )
         else:
             lines = []
             for gap in gaps:
@@ -141,6 +160,10 @@ async def setup(bot: MentorBot) -> None:
     """Add the cog with the services it uses."""
     await bot.add_cog(
         Moderation(
-            store=bot.storage.settings, settings=bot.settings, log_=bot.storage.questions, library=bot.library
+            store=bot.storage.settings,
+            settings=bot.settings,
+            log_=bot.storage.questions,
+            library=bot.library,
+            retention_days=bot.config.privacy.question_log_days,
         )
     )

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
-from bot.storage.core import Area, Core
+from bot.storage.core import Area, Core, MigrationState, StorageError
+from bot.storage.guilds import GuildRegistry
 from bot.storage.questions import Gap, Outcome, QuestionLog, Source
 from bot.storage.settings import UNSET, GuildSettings, SettingsStore, Unset
 
@@ -17,12 +18,15 @@ __all__ = [
     "Area",
     "Core",
     "Gap",
+    "GuildRegistry",
     "GuildSettings",
+    "MigrationState",
     "Outcome",
     "QuestionLog",
     "SettingsStore",
     "Source",
     "Storage",
+    "StorageError",
     "Unset",
 ]
 
@@ -34,6 +38,7 @@ class Storage:
         self.core = Core(path, clock)
         self.settings = SettingsStore(self.core)
         self.questions = QuestionLog(self.core)
+        self.guilds = GuildRegistry(self.core)
 
     @property
     def path(self) -> Path:
@@ -44,6 +49,15 @@ class Storage:
     def areas(self) -> tuple[Area, ...]:
         """Every area, for /mydata and the structural test that every member table is covered."""
         return tuple(v for v in vars(self).values() if isinstance(v, Area))
+
+    def prepare(self) -> list[str]:
+        """Check the file (integrity, version, ownership, writable), then migrate; return migrations applied.
+
+        Raises StorageError with one line naming the file and the fix: the runtime calls this before
+        logging in to Discord.
+        """
+        self.core.verify()
+        return self.core.migrate()
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; return their names."""
@@ -56,6 +70,22 @@ class Storage:
     def close(self) -> None:
         """Flush and close."""
         self.core.close()
+
+    def backlog(self) -> tuple[int, int]:
+        """Return (rows held in memory and not yet written, rows dropped because a buffer was full)."""
+        held = dropped = 0
+        for area in self.areas:
+            h, d = area.backlog()
+            held, dropped = held + h, dropped + d
+        return held, dropped
+
+    def forget_guild(self, guild_id: int) -> dict[str, int]:
+        """Delete one server's rows from every area, in one transaction (the removed-server rule)."""
+        removed: dict[str, int] = {}
+        with self.core.write():
+            for area in self.areas:
+                removed.update(area.forget_guild(guild_id))
+        return removed
 
     def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """Everything every area holds about one member in one server."""

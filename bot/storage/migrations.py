@@ -62,3 +62,29 @@ def m0003_feedback(db: Database) -> None:
 def m0004_questions_gaps_index(db: Database) -> None:
     """Cover /kb gaps' GROUP BY so it reads only the index, not every row of the server."""
     db.table("questions").create_index(["guild_id", "outcome", "normalised"])
+
+
+@migrations()
+def m0005a_known_guilds(db: Database) -> None:
+    """Servers the bot is in or was removed from, for deleting a removed server's data after a while."""
+    db.table("known_guilds").create(
+        {"guild_id": int, "joined_at": str, "removed_at": str},  # removed_at NULL: the bot is there
+        pk="guild_id",
+    )
+    db.table("known_guilds").create_index(["removed_at"])
+
+
+@migrations()
+def m0005b_overheard_questions_anonymised(db: Database) -> None:
+    """Help-channel messages the bot did not answer were not addressed to it: keep only the folded text."""
+    db.execute(
+        "UPDATE questions SET user_id = NULL, channel_id = NULL, question = NULL "
+        "WHERE source = 'channel' AND outcome != 'answered'"
+    )
+
+
+@migrations()
+def m0005c_questions_by_age(db: Database) -> None:
+    """Let the daily retention job find old questions and votes without reading every row."""
+    db.table("questions").create_index(["created_at"])
+    db.table("feedback").create_index(["created_at"])

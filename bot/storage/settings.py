@@ -90,3 +90,11 @@ class SettingsStore(Area):
             self.core.db.table("guild_settings").upsert(row, pk="guild_id")
             self._cache.pop(guild_id, None)
         return self.get(guild_id)
+
+    def forget_guild(self, guild_id: int) -> dict[str, int]:
+        """Delete the server's settings."""
+        self._cache.pop(guild_id, None)
+        with self.core.write():
+            n = self.core.execute("DELETE FROM guild_settings WHERE guild_id = ?", [guild_id]).rowcount
+        self._cache.pop(guild_id, None)
+        return {"guild_settings": n}
