@@ -21,7 +21,13 @@ from bot.ui.replies import report_failure, send_ephemeral
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.answers", "bot.cogs.moderation", "bot.cogs.housekeeping")
+EXTENSIONS = (
+    "bot.cogs.answers",
+    "bot.cogs.moderation",
+    "bot.cogs.housekeeping",
+    "bot.cogs.stages",
+    "bot.cogs.mydata",
+)
 FLUSH_SECONDS = 1.0  # write-behind buffers (the question log) reach the file at most this late
 _DISCORD_API_BASE = discord.http.Route.BASE
 _DISCORD_GATEWAY = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY

@@ -13,12 +13,14 @@ from bot.checks import moderator_only
 from bot.config import COOLDOWN_MAX
 from bot.knowledge.library import Library
 from bot.settings import SettingsResolver
-from bot.storage import UNSET, QuestionLog, SettingsStore, Unset
+from bot.storage import UNSET, QuestionLog, SettingsStore, StageStore, Unset
 from bot.ui.limits import BRAND_COLOUR, EMBED_DESCRIPTION_MAX, MESSAGE_MAX, clip
+from bot.ui.replies import UserError
 from bot.ui.settings import settings_embed
+from bot.ui.stages import STAGE_CHOICES, parse_stage_id
 
 GAPS_MAX = 25
-ResetChoice = Literal["help channels", "moderator role", "cooldown", "everything"]
+ResetChoice = Literal["help channels", "moderator role", "cooldown", "stage roles", "everything"]
 
 
 @app_commands.guild_only()
@@ -54,9 +56,11 @@ class Moderation(commands.Cog):
         log_: QuestionLog,
         library: Library,
         retention_days: int,
+        stages: StageStore,
     ) -> None:
         self.store = store
         self.retention_days = retention_days
+        self.stages = stages
         self.settings_ = settings
         self.log = log_
         self.library = library
@@ -68,7 +72,10 @@ class Moderation(commands.Cog):
         moderator_role="Members with this role may use moderator commands",
         cooldown="Seconds between channel answers to the same member (0-3600)",
         reset="Put a setting back to the bot's default",
+        stage_role_for="The stage whose role to set with stage_role (alone: stop giving that stage a role)",
+        stage_role="The role members get when they /stage set the stage chosen in stage_role_for",
     )
+    @app_commands.choices(stage_role_for=STAGE_CHOICES)
     @moderator_only()
     async def settings(
         self,
@@ -78,6 +85,8 @@ class Moderation(commands.Cog):
         moderator_role: discord.Role | None = None,
         cooldown: app_commands.Range[int, 0, COOLDOWN_MAX] | None = None,
         reset: ResetChoice | None = None,
+        stage_role_for: str | None = None,
+        stage_role: discord.Role | None = None,
     ) -> None:
         """Show or change Studio Mentor's settings for this server."""
         assert interaction.guild is not None  # guild_only
@@ -97,16 +106,43 @@ class Moderation(commands.Cog):
             role = moderator_role.id
         if cooldown is not None:
             seconds = cooldown
+        warning = self._stage_roles(interaction.guild, reset, stage_role_for, stage_role)  # may refuse: first
         changed = not (channels is UNSET and role is UNSET and seconds is UNSET)
         if changed:
             self.store.update(
                 guild_id, help_channel_ids=channels, moderator_role_id=role, cooldown_seconds=seconds
             )
+        changed = changed or warning is not None
+        text = "\n".join(t for t in ("Settings saved." if changed else "", warning) if t) or None
         await interaction.response.send_message(
-            "Settings saved." if changed else None,
-            embed=settings_embed(self.settings_.effective(guild_id)),
+            text,
+            embed=settings_embed(self.settings_.effective(guild_id), self.stages.roles(guild_id)),
             ephemeral=True,
         )
+
+    def _stage_roles(
+        self, guild: discord.Guild, reset: str | None, stage: str | None, role: discord.Role | None
+    ) -> str | None:
+        """Apply the stage-role options; return None if untouched, else "" or a warning for moderators."""
+        if reset in ("stage roles", "everything"):
+            self.stages.clear_roles(guild.id)
+        if stage is None:
+            if role is not None:
+                raise UserError("Choose the stage for that role with `stage_role_for`.")
+            return "" if reset in ("stage roles", "everything") else None
+        chosen = parse_stage_id(stage)
+        if role is None:
+            self.stages.set_role(guild.id, chosen.value, None)
+            return ""
+        if role.is_default() or role.managed:
+            raise UserError(f"{role.mention} can't be given by a bot: choose another role.")
+        self.stages.set_role(guild.id, chosen.value, role.id)
+        me = guild.me
+        if me is not None and not me.guild_permissions.manage_roles:
+            return "Note: I need the **Manage Roles** permission before I can give stage roles."
+        if me is not None and role >= me.top_role:
+            return f"Note: {role.mention} is above my highest role; move my role above it so I can give it."
+        return ""
 
     @kb.command(name="gaps")
     @app_commands.describe(limit="How many to list (1-25)")
@@ -165,5 +201,6 @@ async def setup(bot: MentorBot) -> None:
             log_=bot.storage.questions,
             library=bot.library,
             retention_days=bot.config.privacy.question_log_days,
+            stages=bot.storage.stages,
         )
     )

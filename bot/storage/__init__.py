@@ -12,6 +12,7 @@ from bot.storage.core import Area, Core, MigrationState, StorageError
 from bot.storage.guilds import GuildRegistry
 from bot.storage.questions import Gap, Outcome, QuestionLog, Source
 from bot.storage.settings import UNSET, GuildSettings, SettingsStore, Unset
+from bot.storage.stages import MemberStage, StageChange, StageStats, StageStore
 
 __all__ = [
     "UNSET",
@@ -20,11 +21,15 @@ __all__ = [
     "Gap",
     "GuildRegistry",
     "GuildSettings",
+    "MemberStage",
     "MigrationState",
     "Outcome",
     "QuestionLog",
     "SettingsStore",
     "Source",
+    "StageChange",
+    "StageStats",
+    "StageStore",
     "Storage",
     "StorageError",
     "Unset",
@@ -39,6 +44,7 @@ class Storage:
         self.settings = SettingsStore(self.core)
         self.questions = QuestionLog(self.core)
         self.guilds = GuildRegistry(self.core)
+        self.stages = StageStore(self.core)
 
     @property
     def path(self) -> Path:

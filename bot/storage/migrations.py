@@ -88,3 +88,59 @@ def m0005c_questions_by_age(db: Database) -> None:
     """Let the daily retention job find old questions and votes without reading every row."""
     db.table("questions").create_index(["created_at"])
     db.table("feedback").create_index(["created_at"])
+
+
+@migrations()
+def m0006_member_stages(db: Database) -> None:
+    """Each member's current career stage per server, and whether others may see it (private by default)."""
+    db.table("member_stages").create(
+        {
+            "guild_id": int,
+            "user_id": int,
+            "stage": str,  # NULL until the member sets one (a visibility choice can come first)
+            "since": str,
+            "visible": int,
+            "updated_at": str,
+        },
+        pk=("guild_id", "user_id"),
+        not_null={"visible"},
+        defaults={"visible": 0},
+    )
+    db.table("member_stages").create_index(["guild_id", "stage"])
+
+
+@migrations()
+def m0007_stage_history(db: Database) -> None:
+    """Append-only log of stage changes: from, to, when, and the member's optional note."""
+    db.table("stage_history").create(
+        {
+            "id": int,
+            "guild_id": int,
+            "user_id": int,
+            "from_stage": str,
+            "to_stage": str,
+            "note": str,
+            "changed_at": str,
+        },
+        pk="id",
+    )
+    db.table("stage_history").create_index(["guild_id", "user_id", "id"])
+    db.table("stage_history").create_index(["guild_id", "changed_at"])
+
+
+@migrations()
+def m0008_stage_checklist(db: Database) -> None:
+    """Checklist milestones a member has ticked, per server (ids from knowledge/stages.toml)."""
+    db.table("stage_checklist").create(
+        {"guild_id": int, "user_id": int, "item_id": str, "stage": str, "done_at": str},
+        pk=("guild_id", "user_id", "item_id"),
+    )
+
+
+@migrations()
+def m0009_stage_roles(db: Database) -> None:
+    """Per-server stage roles chosen by moderators: the role a member at that stage gets."""
+    db.table("stage_roles").create(
+        {"guild_id": int, "stage": str, "role_id": int, "updated_at": str},
+        pk=("guild_id", "stage"),
+    )

@@ -13,6 +13,11 @@ VOTE = f"{PREFIX}:vote"  # sm:vote:<entry>:<0|1>
 TOPICS_PAGE = f"{PREFIX}:topics:page"  # sm:topics:page:<n>
 TOPICS_SECTION = f"{PREFIX}:topics:section"
 TOPICS_ENTRY = f"{PREFIX}:topics:entry"
+STAGE_CHECK = f"{PREFIX}:stage:check"  # sm:stage:check:<owner>:<milestone>
+STAGE_QUIZ = f"{PREFIX}:stage:quiz"  # sm:stage:quiz:<owner>:<answer index per question so far>
+STAGE_QUIZ_SET = f"{PREFIX}:stage:quizset"  # sm:stage:quizset:<owner>:<stage>
+MYDATA_FORGET = f"{PREFIX}:mydata:forget"  # sm:mydata:forget:<owner>:<expires, unix seconds>
+MYDATA_CANCEL = f"{PREFIX}:mydata:cancel"  # sm:mydata:cancel:<owner>
 
 REGISTRY: dict[str, str] = {
     SHOW_ENTRY: "answers: show an entry",
@@ -20,4 +25,9 @@ REGISTRY: dict[str, str] = {
     TOPICS_PAGE: "topics: change page",
     TOPICS_SECTION: "topics: pick a section",
     TOPICS_ENTRY: "topics: pick an entry",
+    STAGE_CHECK: "stages: tick or untick a checklist milestone",
+    STAGE_QUIZ: "stages: answer a quiz question",
+    STAGE_QUIZ_SET: "stages: set the stage the quiz suggested",
+    MYDATA_FORGET: "mydata: confirm deleting my data",
+    MYDATA_CANCEL: "mydata: keep my data",
 }

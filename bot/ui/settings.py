@@ -5,13 +5,14 @@ from __future__ import annotations
 import discord
 
 from bot.settings import EffectiveSettings
+from bot.stages import LADDER
 from bot.ui.limits import BRAND_COLOUR, EMBED_FIELD_VALUE_MAX, clip
 
 DEFAULT_MARK = " *(default)*"
 
 
-def settings_embed(settings: EffectiveSettings) -> discord.Embed:
-    """Show a server's effective settings; values from the config default are marked."""
+def settings_embed(settings: EffectiveSettings, stage_roles: dict[str, int] | None = None) -> discord.Embed:
+    """Show a server's effective settings (and its stage roles); values from the config default are marked."""
 
     def mark(name: str) -> str:
         return DEFAULT_MARK if name in settings.defaults else ""
@@ -30,6 +31,13 @@ def settings_embed(settings: EffectiveSettings) -> discord.Embed:
     embed.add_field(
         name="Answer cooldown",
         value=f"{settings.cooldown_seconds} s per member{mark('cooldown_seconds')}",
+        inline=False,
+    )
+    roles = stage_roles or {}
+    listed = [f"{s.label}: <@&{roles[s.value]}>" for s in LADDER if s.value in roles]
+    embed.add_field(
+        name="Stage roles",
+        value=clip("\n".join(listed) or "none (/stage set gives no roles)", EMBED_FIELD_VALUE_MAX),
         inline=False,
     )
     return embed
