@@ -27,6 +27,7 @@ EXTENSIONS = (
     "bot.cogs.housekeeping",
     "bot.cogs.stages",
     "bot.cogs.mydata",
+    "bot.cogs.onboarding",
 )
 FLUSH_SECONDS = 1.0  # write-behind buffers (the question log) reach the file at most this late
 _DISCORD_API_BASE = discord.http.Route.BASE

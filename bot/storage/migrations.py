@@ -144,3 +144,9 @@ def m0009_stage_roles(db: Database) -> None:
         {"guild_id": int, "stage": str, "role_id": int, "updated_at": str},
         pk=("guild_id", "stage"),
     )
+
+
+@migrations()
+def m0020_known_guilds_welcomed(db: Database) -> None:
+    """When the bot posted its welcome in a server, so a restart or a re-invite never posts it twice."""
+    db.execute("ALTER TABLE known_guilds ADD COLUMN welcomed_at TEXT")

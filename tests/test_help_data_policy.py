@@ -1,0 +1,62 @@
+"""The data policy (bot/data_policy.py) against the schema it describes and the README that shows it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot import data_policy
+from bot.config import PrivacySettings
+from bot.storage import Storage
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_section(title: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"## {title}")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else None]
+
+
+def schema_tables(tmp_path: Path) -> set[str]:
+    storage = Storage(tmp_path / "schema.db")
+    try:
+        storage.migrate()
+        return set(storage.core.db.table_names())
+    finally:
+        storage.close()
+
+
+def test_the_policy_names_exactly_the_tables_of_the_migrated_schema(tmp_path: Path) -> None:
+    """A new table without a policy row (or a row for a dropped table) fails here."""
+    assert data_policy.tables() == schema_tables(tmp_path)
+
+
+def test_the_readme_shows_exactly_the_policy_table() -> None:
+    """README's "What the bot stores" is the policy's markdown_table(), so the two cannot drift."""
+    section = readme_section("What the bot stores")
+    assert data_policy.markdown_table() in section, (
+        "README's table differs from bot/data_policy.py; replace it with:\n" + data_policy.markdown_table()
+    )
+    for table in data_policy.tables():
+        assert f"`{table}`" in section
+
+
+def test_member_tables_and_the_mydata_exit_agree(tmp_path: Path) -> None:
+    """Every table an area exports and deletes for /mydata says so, and only those."""
+    storage = Storage(tmp_path / "m.db")
+    try:
+        member_tables = {t for area in storage.areas for t in area.MEMBER_TABLES}
+    finally:
+        storage.close()
+    said = {p.table for p in data_policy.POLICIES if p.member_deletes == data_policy.MYDATA_FORGET}
+    assert said == member_tables
+
+
+def test_retention_is_shown_with_the_running_values_or_the_setting_names() -> None:
+    """/about shows this bot's days; the README names the setting and its default."""
+    questions = next(p for p in data_policy.POLICIES if p.table == "questions")
+    assert data_policy.kept_for(questions) == "`question_log_days` (90 days)"
+    assert data_policy.kept_for(questions, PrivacySettings(question_log_days=7)) == "7 days"
+    settings = data_policy.POLICIES[0]
+    assert "at once after" in data_policy.kept_for(settings, PrivacySettings(removed_server_days=0))
