@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from bot.storage import Storage
 from tests.kbfactory import ALPHA, write_kb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,3 +168,119 @@ def test_bundled_knowledge_is_found_in_a_regular_install(tmp_path: Path) -> None
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[0].startswith(str(target))
     assert "OK: " in run.stdout
+
+
+def test_config_option_is_accepted_after_the_command(tmp_path: Path) -> None:
+    """`run --config x.toml` and `kb check --config x.toml` read that file, as `--config x.toml run` does."""
+    config = tmp_path / "x.toml"
+    config.write_text("[answers]\ncooldown = 5\n", encoding="utf-8")
+    for args in (("run", "--config", str(config)), ("kb", "check", "--config", str(config))):
+        run = cli(*args, cwd=tmp_path)
+        assert run.returncode == 2, run.stderr
+        assert run.stderr.startswith(f"error: {config}: [answers] cooldown: unknown key"), run.stderr
+
+
+def test_ask_with_config_after_the_command_keeps_the_question(tmp_path: Path) -> None:
+    """`ask --config x.toml "hi"`: x.toml is the config (its knowledge folder is used), "hi" the question."""
+    folder = write_kb(tmp_path / "kb")
+    config = tmp_path / "x.toml"
+    config.write_text(f'[bot]\nknowledge_dir = "{folder}"\n', encoding="utf-8")
+    run = cli("ask", "--config", str(config), "--json", "what is the first thing", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    record = json.loads(run.stdout)
+    assert record["question"] == "what is the first thing"
+    assert record["entry"] == "first"  # answered from the config's knowledge folder
+    bundled = cli("ask", "--json", "what is the first thing", cwd=tmp_path)
+    assert json.loads(bundled.stdout)["entry"] not in ("first", "second")
+
+
+def test_help_of_every_command_lists_config() -> None:
+    """`run --help` (and every other command's help) shows --config."""
+    for args in (("run",), ("ask",), ("kb", "check"), ("db", "check"), ("sync",), ("invite",)):
+        run = cli(*args, "--help")
+        assert run.returncode == 0 and "--config" in run.stdout, args
+
+
+def test_invite_without_token_or_client_id_is_a_usage_error(tmp_path: Path) -> None:
+    """`invite` with neither --client-id nor a token: one line, exit 2 like every usage error."""
+    run = cli("invite", cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stderr.strip().startswith("error: invite: pass --client-id")
+    assert run.stderr.strip().count("\n") == 0
+    assert cli("invite", "--client-id", "42", cwd=tmp_path).returncode == 0
+
+
+def _db_config(tmp_path: Path) -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text('[bot]\ndatabase = "mentor.db"\n', encoding="utf-8")
+    return config
+
+
+def test_db_check_reports_integrity_migrations_and_rows(tmp_path: Path) -> None:
+    """`db check` on a healthy database: integrity ok, every migration applied, row counts, exit 0."""
+    storage = Storage(tmp_path / "mentor.db")
+    storage.prepare()
+    storage.settings.update(1, cooldown_seconds=5)
+    storage.close()
+    run = cli("db", "check", "--config", str(_db_config(tmp_path)), cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "integrity: ok" in run.stdout
+    assert re.search(r"migrations: \d+ applied, 0 pending, 0 unknown", run.stdout)
+    assert re.search(r"guild_settings +1$", run.stdout, re.M)
+    assert run.stdout.rstrip().endswith("OK")
+
+
+def test_db_check_flags_a_newer_database_and_a_missing_one(tmp_path: Path) -> None:
+    """An unknown migration makes `db check` exit 1 naming it; no database at all is exit 2, and none is created."""
+    config = _db_config(tmp_path)
+    missing = cli("db", "check", "--config", str(config), cwd=tmp_path)
+    assert missing.returncode == 2 and "no database here" in missing.stderr
+    assert not (tmp_path / "mentor.db").exists()
+    storage = Storage(tmp_path / "mentor.db")
+    storage.prepare()
+    storage.core.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('studio-mentor', 'm0099_x', 'x')"
+    )
+    storage.close()
+    run = cli("db", "check", "--config", str(config), cwd=tmp_path)
+    assert run.returncode == 1
+    assert "1 unknown" in run.stdout and "m0099_x" in run.stdout
+
+
+def test_db_backup_copies_a_database_in_use_and_verifies_it(tmp_path: Path) -> None:
+    """`db backup` while another connection holds a write transaction: a verified copy of every committed row."""
+    storage = Storage(tmp_path / "mentor.db")
+    storage.prepare()
+    for guild in range(1, 51):
+        storage.settings.update(guild, cooldown_seconds=guild)
+    # The bot is running: its connection is open, the rows sit in the WAL, and a write is in progress.
+    storage.core.execute("BEGIN IMMEDIATE")
+    storage.core.execute("DELETE FROM guild_settings")
+    try:
+        run = cli(
+            "db", "backup", str(tmp_path / "copy.db"), "--config", str(_db_config(tmp_path)), cwd=tmp_path
+        )
+    finally:
+        storage.core.execute("ROLLBACK")
+        storage.close()
+    assert run.returncode == 0, run.stderr
+    assert "integrity_check: ok" in run.stdout
+    with sqlite3.connect(tmp_path / "copy.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM guild_settings").fetchone()[0] == 50
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    assert not (tmp_path / "copy.db-wal").exists()  # one self-contained file
+    again = cli(
+        "db", "backup", str(tmp_path / "copy.db"), "--config", str(_db_config(tmp_path)), cwd=tmp_path
+    )
+    assert again.returncode == 2 and "already exists" in again.stderr
+    forced = cli(
+        "db",
+        "backup",
+        str(tmp_path / "copy.db"),
+        "--force",
+        "--config",
+        str(_db_config(tmp_path)),
+        cwd=tmp_path,
+    )
+    assert forced.returncode == 0, forced.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,46 @@ def test_token_errors(env: dict[str, str], message: str) -> None:
         load_token(env)
     assert str(info.value).startswith(message)
     assert "hunter2" not in str(info.value)
+
+
+def test_empty_token_file_is_named(tmp_path: Path) -> None:
+    """An empty DISCORD_TOKEN_FILE names that file, not DISCORD_TOKEN."""
+    empty = tmp_path / "token"
+    empty.write_text("\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_token({"DISCORD_TOKEN_FILE": str(empty)})
+    assert (
+        str(info.value) == f"DISCORD_TOKEN_FILE ({empty}): the token file is empty; put the bot token in it"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "[privacy]\nquestion_log_days = 0\n",
+            "[privacy] question_log_days: must be between 1 and 3650, got 0",
+        ),
+        ("[privacy]\nquestion_log_days = 1.5\n", "[privacy] question_log_days: expected an integer"),
+        (
+            "[privacy]\nremoved_server_days = -1\n",
+            "[privacy] removed_server_days: must be between 0 and 3650",
+        ),
+        ("[privacy]\nremoved_server_days = inf\n", "[privacy] removed_server_days: expected an integer"),
+    ],
+)
+def test_privacy_periods_are_checked(tmp_path: Path, text: str, message: str) -> None:
+    """Retention periods outside their range are refused with file and key."""
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(path)
+
+
+def test_privacy_defaults_and_values(tmp_path: Path) -> None:
+    """Question log kept 90 days and removed servers 30 by default; the file can change both."""
+    assert (load_config(None).privacy.question_log_days, load_config(None).privacy.removed_server_days) == (
+        90,
+        30,
+    )
+    config = load_config(write(tmp_path, "[privacy]\nquestion_log_days = 7\nremoved_server_days = 0\n"))
+    assert (config.privacy.question_log_days, config.privacy.removed_server_days) == (7, 0)

@@ -122,10 +122,9 @@ class Core:
         try:
             conn = sqlite3.connect(str(path), isolation_level=None)  # autocommit; we open transactions
             self.db = Database(conn)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=5000")
             self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("SELECT COUNT(*) FROM sqlite_master")  # "file is not a database" shows here
         except sqlite3.Error as exc:
             raise storage_error(self.path, exc) from None
         self._flushers: list[Callable[[], None]] = []
@@ -247,6 +246,10 @@ class Core:
     def migrate(self) -> list[str]:
         """Apply pending migrations; return their names."""
         try:
+            # WAL is switched on here, after verify(): switching rewrites the file's header, which must not
+            # happen to a file the bot is about to refuse (another program's database).
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
             pending = [m.name for m in migrations.pending(self.db)]
             migrations.apply(self.db)
         except sqlite3.Error as exc:
