@@ -14,7 +14,9 @@ from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.delivery import Deliverer
 from bot.knowledge.library import Library
+from bot.scheduler import Scheduler
 from bot.settings import SettingsResolver
 from bot.storage import Storage
 from bot.ui.replies import report_failure, send_ephemeral
@@ -27,6 +29,7 @@ EXTENSIONS = (
     "bot.cogs.housekeeping",
     "bot.cogs.stages",
     "bot.cogs.mydata",
+    "bot.cogs.learning",
     "bot.cogs.onboarding",
 )
 FLUSH_SECONDS = 1.0  # write-behind buffers (the question log) reach the file at most this late
@@ -75,6 +78,11 @@ class MentorBot(commands.Bot):
         self.clock: Clock = clock or SystemClock()
         self.settings = SettingsResolver(storage.settings, config.answers)
         self._flusher: asyncio.Task[None] | None = None
+        # Scheduled sends: extensions register their planners and delivery handlers in setup().
+        self.deliverer = Deliverer(
+            storage.deliveries, self.clock, max_per_second=config.learning.max_sends_per_second
+        )
+        self.scheduler = Scheduler(self.clock, self.deliverer, ready=self.wait_until_ready)
 
     async def login(self, token: str) -> None:
         """Apply the configured endpoints, then log in (discord.py reads them from class attributes)."""
@@ -82,13 +90,14 @@ class MentorBot(commands.Bot):
         await super().login(token)
 
     async def setup_hook(self) -> None:
-        """Migrate, load extensions (which register persistent items), start the writer, sync dev guilds."""
+        """Migrate, load extensions (persistent items, planners), start the writer and the scheduler, sync."""
         applied = self.storage.migrate()
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
         for name in EXTENSIONS:
             await self.load_extension(name)
         self._flusher = asyncio.create_task(self._flush_forever(), name="storage-flush")
+        self.scheduler.start()  # its first tick waits for ready, then rebuilds timers from the tables
         for guild_id in self.config.discord.dev_guild_ids:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -109,7 +118,8 @@ class MentorBot(commands.Bot):
                 log.exception("could not write buffered rows to the database")
 
     async def close(self) -> None:
-        """Stop the writer, write what is left, then disconnect."""
+        """Stop the scheduler and the writer, write what is left, then disconnect."""
+        await self.scheduler.stop()
         if self._flusher is not None:
             self._flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):

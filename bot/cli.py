@@ -158,6 +158,13 @@ def cmd_invite(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_learning(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    """List upcoming scheduled sends, or recent deliveries, from the database (no Discord connection)."""
+    from bot.learning_report import report  # imported late: the other commands don't need it
+
+    return report(args, config.bot.database, out)
+
+
 def cmd_db_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     """Report integrity, migrations and row counts; exit 1 if the database needs attention."""
     from bot.storage.maintenance import check_database
@@ -255,6 +262,24 @@ def register_invite(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_invite)
 
 
+def register_learning(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`learning upcoming`, `learning deliveries`."""
+    learn = sub.add_parser(
+        "learning", parents=[common], help="scheduled learning prompts, read from the database"
+    )
+    learn_sub = learn.add_subparsers(dest="learning_command", required=True)
+    p = learn_sub.add_parser(
+        "upcoming", parents=[common], help="the next scheduled sends (default: next 24 hours)"
+    )
+    p.add_argument("--hours", type=float, default=24.0, help="how far ahead to look")
+    p.set_defaults(func=cmd_learning)
+    p = learn_sub.add_parser(
+        "deliveries", parents=[common], help="what was sent, failed or skipped (default: last 24 hours)"
+    )
+    p.add_argument("--since", default="24h", help="a length (90m, 24h, 7d) or a UTC date/time (2026-01-05)")
+    p.set_defaults(func=cmd_learning)
+
+
 # Each command group adds itself with one function taking (subparsers, common options parser): a new group
 # (e.g. `learning`) is one more function in this tuple. Give every parser `parents=[common]`.
 REGISTRARS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
@@ -263,6 +288,7 @@ REGISTRARS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     register_kb,
     register_db,
     register_sync,
+    register_learning,
     register_invite,
 )
 

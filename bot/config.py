@@ -82,6 +82,18 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LearningSettings:
+    """[learning]: scheduled continuous-learning prompts."""
+
+    catch_up_hours: float = field(
+        default=6.0, metadata={"min": 0, "max": 168}
+    )  # prompts missed while the bot was down are still sent if due at most this long ago, else skipped
+    max_sends_per_second: float = field(
+        default=20.0, metadata={"min": 0.1, "max": 45}
+    )  # requests per second for scheduled sends; Discord allows 50 in all, commands need the rest
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole validated configuration."""
 
@@ -89,6 +101,7 @@ class Config:
     bot: BotSettings = field(default_factory=BotSettings)
     answers: AnswerSettings = field(default_factory=AnswerSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    learning: LearningSettings = field(default_factory=LearningSettings)
     source: Path | None = None
 
 
@@ -97,6 +110,7 @@ _SECTIONS: dict[str, type] = {
     "bot": BotSettings,
     "answers": AnswerSettings,
     "privacy": PrivacySettings,
+    "learning": LearningSettings,
 }
 
 

@@ -17,6 +17,7 @@ from bot.config import PrivacySettings
 NO_MEMBER_DATA = "nothing to delete: no member ids"
 MYDATA_FORGET = "`/mydata forget`"
 UNTIL_REMOVED = "until changed, or {removed_server_days} after the bot is removed from the server"
+MEMBER_KEEPS = "until the member deletes it, or {removed_server_days} after the bot is removed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,21 +79,21 @@ POLICIES: tuple[TablePolicy, ...] = (
         "member_stages",
         "a member's career stage in a server, since when, and whether others may see it",
         "`/stage`, stage roles",
-        "until the member deletes it, or {removed_server_days} after the bot is removed",
+        MEMBER_KEEPS,
         MYDATA_FORGET,
     ),
     TablePolicy(
         "stage_history",
         "a member's stage changes, with the note they gave",
         "`/stage history`",
-        "until the member deletes it, or {removed_server_days} after the bot is removed",
+        MEMBER_KEEPS,
         MYDATA_FORGET,
     ),
     TablePolicy(
         "stage_checklist",
         "the stage milestones a member ticked",
         "`/stage next`",
-        "until the member deletes it, or {removed_server_days} after the bot is removed",
+        MEMBER_KEEPS,
         MYDATA_FORGET,
     ),
     TablePolicy(
@@ -101,6 +102,41 @@ POLICIES: tuple[TablePolicy, ...] = (
         "`/mentor settings`, `/mentor setup`",
         UNTIL_REMOVED,
         NO_MEMBER_DATA,
+    ),
+    TablePolicy(
+        "learning_channels",
+        "a server's prompt channel, weekdays, time and time zone, and the moderator who set it",
+        "`/learning channel`, `/mentor setup`",
+        UNTIL_REMOVED,
+        NO_MEMBER_DATA,
+    ),
+    TablePolicy(
+        "learning_subscriptions",
+        "a member's DM prompt schedule: daily or weekly, time, time zone, paused or not",
+        "`/learning subscribe`",
+        "until the member unsubscribes or deletes it, or {removed_server_days} after the bot is removed",
+        MYDATA_FORGET,
+    ),
+    TablePolicy(
+        "learning_prompt_log",
+        "which prompts a channel or a member already got",
+        "prompts don't repeat until all were used",
+        MEMBER_KEEPS,
+        MYDATA_FORGET,
+    ),
+    TablePolicy(
+        "learning_completions",
+        "the prompts a member marked done",
+        "the weekly streak in `/learning status`",
+        MEMBER_KEEPS,
+        MYDATA_FORGET,
+    ),
+    TablePolicy(
+        "deliveries",
+        "every scheduled send (recipient, when, sent / failed / skipped and why)",
+        "each prompt sent once, even after a crash; `studio-mentor learning deliveries`",
+        MEMBER_KEEPS,
+        MYDATA_FORGET,
     ),
     TablePolicy(
         "_sqlite_migrations",

@@ -60,3 +60,30 @@ def test_retention_is_shown_with_the_running_values_or_the_setting_names() -> No
     assert data_policy.kept_for(questions, PrivacySettings(question_log_days=7)) == "7 days"
     settings = data_policy.POLICIES[0]
     assert "at once after" in data_policy.kept_for(settings, PrivacySettings(removed_server_days=0))
+
+
+def test_the_removed_server_rule_reaches_every_table_with_a_server_id(tmp_path: Path) -> None:
+    """Storage.forget_guild empties every table that has a guild_id column, as the policy promises."""
+    storage = Storage(tmp_path / "g.db")
+    guild = 4242
+    try:
+        storage.migrate()
+        db = storage.core.db
+        with_guild = [t for t in db.table_names() if "guild_id" in db.table(t).columns_dict]
+        storage.core.execute("PRAGMA foreign_keys=OFF")  # one made-up row per table, in any order
+        for table in with_guild:
+            row: dict[str, object] = {}
+            for column in db.table(table).columns:
+                row[column.name] = (
+                    guild if column.name == "guild_id" else (1 if column.type == "INTEGER" else "1")
+                )
+            db.table(table).insert(row)
+        storage.core.execute("PRAGMA foreign_keys=ON")
+        storage.forget_guild(guild)
+        left = {
+            t: db.execute(f"SELECT COUNT(*) FROM {t} WHERE guild_id = ?", [guild]).fetchone()[0]
+            for t in with_guild
+        }
+        assert {t: n for t, n in left.items() if n} == {}
+    finally:
+        storage.close()

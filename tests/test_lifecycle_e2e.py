@@ -216,14 +216,22 @@ async def test_sync_command_syncs_globally_once_and_exits(tmp_path: Path, token_
         run_cli, "--config", str(config), "sync", env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    assert "synced 6 commands globally" in result.stdout  # ask, topics, mentor, kb, stage, mydata
+    assert "synced 7 commands globally" in result.stdout  # ask, topics, mentor, kb, stage, mydata, learning
     puts = [
         r
         for r in double.requests
         if r.method == "PUT" and r.route == "/applications/{application_id}/commands"
     ]
     assert len(puts) == 1
-    assert {c["name"] for c in puts[0].json} == {"ask", "topics", "mentor", "kb", "stage", "mydata"}
+    assert {c["name"] for c in puts[0].json} == {
+        "ask",
+        "topics",
+        "mentor",
+        "kb",
+        "stage",
+        "mydata",
+        "learning",
+    }
     assert not (tmp_path / "data" / "mentor.db").exists()  # syncing touches no database
 
 

@@ -9,18 +9,24 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.storage.core import Area, Core, MigrationState, StorageError
+from bot.storage.deliveries import Delivery, DeliveryLog, Status
 from bot.storage.guilds import GuildRegistry
 from bot.storage.questions import Gap, Outcome, QuestionLog, Source
+from bot.storage.schedules import ChannelSchedule, LearningStore, Subscription
 from bot.storage.settings import UNSET, GuildSettings, SettingsStore, Unset
 from bot.storage.stages import MemberStage, StageChange, StageStats, StageStore
 
 __all__ = [
     "UNSET",
     "Area",
+    "ChannelSchedule",
     "Core",
+    "Delivery",
+    "DeliveryLog",
     "Gap",
     "GuildRegistry",
     "GuildSettings",
+    "LearningStore",
     "MemberStage",
     "MigrationState",
     "Outcome",
@@ -30,8 +36,10 @@ __all__ = [
     "StageChange",
     "StageStats",
     "StageStore",
+    "Status",
     "Storage",
     "StorageError",
+    "Subscription",
     "Unset",
 ]
 
@@ -44,6 +52,8 @@ class Storage:
         self.settings = SettingsStore(self.core)
         self.questions = QuestionLog(self.core)
         self.guilds = GuildRegistry(self.core)
+        self.learning = LearningStore(self.core)
+        self.deliveries = DeliveryLog(self.core)
         self.stages = StageStore(self.core)
 
     @property

@@ -147,6 +147,120 @@ def m0009_stage_roles(db: Database) -> None:
 
 
 @migrations()
+def m0010_learning_channels(db: Database) -> None:
+    """Channel prompt schedules: one per server, as wall-clock time + IANA zone (slots computed from them)."""
+    db.table("learning_channels").create(
+        {
+            "guild_id": int,
+            "channel_id": int,
+            "days": str,  # ISO weekdays, "1,3,5"
+            "at": str,  # "HH:MM", local to tz
+            "tz": str,  # IANA name
+            "paused": int,  # 0 running, 1 paused
+            "pause_reason": str,  # why (a moderator, or the bot could no longer post there)
+            "set_by": int,  # the moderator who set it (not member data: kept when that member is forgotten)
+            "active_since": str,  # set or resumed at: slots due before it are never caught up
+            "updated_at": str,
+        },
+        pk="guild_id",
+    )
+
+
+@migrations()
+def m0011_learning_subscriptions(db: Database) -> None:
+    """Personal DM prompts: one subscription per member per server (the stage is per server)."""
+    db.table("learning_subscriptions").create(
+        {
+            "guild_id": int,
+            "user_id": int,
+            "frequency": str,  # daily | weekly
+            "days": str,  # ISO weekdays, "1,2,3,4,5,6,7" for daily, one day for weekly
+            "at": str,
+            "tz": str,
+            "paused": int,
+            "pause_reason": str,
+            "active_since": str,  # subscribed or resumed at: earlier slots are never caught up
+            "updated_at": str,
+        },
+        pk=("guild_id", "user_id"),
+    )
+    db.table("learning_subscriptions").create_index(["user_id"])
+
+
+@migrations()
+def m0012_deliveries(db: Database) -> None:
+    """Every scheduled send, generic (prompts now, challenge steps later): pending -> sent/failed/skipped.
+
+    UNIQUE (schedule, slot, recipient) is what makes a send happen at most once: planning the same slot
+    twice (a restart, two wake-ups racing) inserts nothing the second time.
+    """
+    db.execute(
+        """
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            schedule TEXT NOT NULL,
+            slot TEXT NOT NULL,
+            recipient INTEGER NOT NULL,
+            guild_id INTEGER,
+            user_id INTEGER,
+            due_at TEXT NOT NULL,
+            not_before TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            reason TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            payload TEXT,
+            message_id INTEGER,
+            claimed_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (schedule, slot, recipient)
+        )
+        """
+    )
+    db.execute("CREATE INDEX deliveries_ready ON deliveries (status, not_before)")
+    db.execute("CREATE INDEX deliveries_member ON deliveries (guild_id, user_id)")
+    db.execute("CREATE INDEX deliveries_updated ON deliveries (updated_at)")
+
+
+@migrations()
+def m0013_learning_prompt_log(db: Database) -> None:
+    """Prompts picked per audience (a channel or a member): the rotation repeats none until the pool ends."""
+    db.table("learning_prompt_log").create(
+        {
+            "id": int,
+            "audience": str,  # "guild:<id>" for the channel, "guild:<id>:member:<id>" for a member
+            "guild_id": int,
+            "user_id": int,  # NULL for the channel's audience
+            "prompt_id": str,
+            "used_at": str,
+        },
+        pk="id",
+    )
+    db.table("learning_prompt_log").create_index(["audience", "id"])
+    db.table("learning_prompt_log").create_index(["guild_id", "user_id"])
+
+
+@migrations()
+def m0014_learning_completions(db: Database) -> None:
+    """ "Done" clicks: one per delivered prompt, for the weekly streak."""
+    db.execute(
+        """
+        CREATE TABLE learning_completions (
+            id INTEGER PRIMARY KEY,
+            guild_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            delivery_id INTEGER NOT NULL,
+            prompt_id TEXT,
+            completed_at TEXT NOT NULL,
+            UNIQUE (delivery_id, user_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX learning_completions_member ON learning_completions (guild_id, user_id)")
+
+
+@migrations()
 def m0020_known_guilds_welcomed(db: Database) -> None:
     """When the bot posted its welcome in a server, so a restart or a re-invite never posts it twice."""
     db.execute("ALTER TABLE known_guilds ADD COLUMN welcomed_at TEXT")

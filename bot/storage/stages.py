@@ -240,3 +240,16 @@ class StageStore(Area):
                 ).rowcount
         self._current.pop((guild_id, user_id), None)
         return removed
+
+    def forget_guild(self, guild_id: int) -> dict[str, int]:
+        """Delete every stage row of one server (the removed-server rule), stage roles included."""
+        removed: dict[str, int] = {}
+        with self.core.write():
+            for table in (*self.MEMBER_TABLES, "stage_roles"):
+                removed[table] = self.core.execute(
+                    f"DELETE FROM {table} WHERE guild_id = ?",
+                    [guild_id],  # our own table names
+                ).rowcount
+        for key in [k for k in self._current if k[0] == guild_id]:
+            del self._current[key]
+        return removed

@@ -18,6 +18,7 @@ STAGE_QUIZ = f"{PREFIX}:stage:quiz"  # sm:stage:quiz:<owner>:<answer index per q
 STAGE_QUIZ_SET = f"{PREFIX}:stage:quizset"  # sm:stage:quizset:<owner>:<stage>
 MYDATA_FORGET = f"{PREFIX}:mydata:forget"  # sm:mydata:forget:<owner>:<expires, unix seconds>
 MYDATA_CANCEL = f"{PREFIX}:mydata:cancel"  # sm:mydata:cancel:<owner>
+LEARNING_DONE = f"{PREFIX}:learn:done"  # sm:learn:done:<delivery id>
 
 REGISTRY: dict[str, str] = {
     SHOW_ENTRY: "answers: show an entry",
@@ -30,4 +31,5 @@ REGISTRY: dict[str, str] = {
     STAGE_QUIZ_SET: "stages: set the stage the quiz suggested",
     MYDATA_FORGET: "mydata: confirm deleting my data",
     MYDATA_CANCEL: "mydata: keep my data",
+    LEARNING_DONE: "learning: mark a DM prompt done",
 }
