@@ -30,6 +30,7 @@ EXTENSIONS = (
     "bot.cogs.stages",
     "bot.cogs.mydata",
     "bot.cogs.learning",
+    "bot.cogs.challenges",
     "bot.cogs.onboarding",
 )
 FLUSH_SECONDS = 1.0  # write-behind buffers (the question log) reach the file at most this late

@@ -16,7 +16,11 @@ class EffectiveSettings:
     help_channel_ids: tuple[int, ...]
     moderator_role_id: int | None
     cooldown_seconds: int
+    timezone: str  # IANA name moderators' times are read in
     defaults: frozenset[str]  # names of the settings this server has not set itself
+
+
+DEFAULT_TIMEZONE = "UTC"
 
 
 class SettingsResolver:
@@ -40,11 +44,14 @@ class SettingsResolver:
             inherited.add("cooldown_seconds")
         if own.moderator_role_id is None:
             inherited.add("moderator_role_id")
+        if own.timezone is None:
+            inherited.add("timezone")
         return EffectiveSettings(
             guild_id=guild_id,
             help_channel_ids=channels,
             moderator_role_id=own.moderator_role_id,
             cooldown_seconds=cooldown,
+            timezone=own.timezone or DEFAULT_TIMEZONE,
             defaults=frozenset(inherited),
         )
 
@@ -61,3 +68,7 @@ class SettingsResolver:
     def moderator_role_id(self, guild_id: int) -> int | None:
         """Return the server's moderator role, if it chose one."""
         return self.store.get(guild_id).moderator_role_id
+
+    def timezone(self, guild_id: int) -> str:
+        """Return the server's IANA time zone name (UTC unless a moderator chose one)."""
+        return self.store.get(guild_id).timezone or DEFAULT_TIMEZONE

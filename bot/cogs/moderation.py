@@ -13,6 +13,7 @@ from bot.checks import moderator_only
 from bot.config import COOLDOWN_MAX
 from bot.knowledge.library import Library
 from bot.settings import SettingsResolver
+from bot.slots import parse_timezone, timezone_choices
 from bot.storage import UNSET, QuestionLog, SettingsStore, StageStore, Unset
 from bot.ui.limits import BRAND_COLOUR, EMBED_DESCRIPTION_MAX, MESSAGE_MAX, clip
 from bot.ui.replies import UserError
@@ -20,7 +21,7 @@ from bot.ui.settings import settings_embed
 from bot.ui.stages import STAGE_CHOICES, parse_stage_id
 
 GAPS_MAX = 25
-ResetChoice = Literal["help channels", "moderator role", "cooldown", "stage roles", "everything"]
+ResetChoice = Literal["help channels", "moderator role", "cooldown", "time zone", "stage roles", "everything"]
 
 
 @app_commands.guild_only()
@@ -71,6 +72,7 @@ class Moderation(commands.Cog):
         remove_help_channel="Stop answering in this channel",
         moderator_role="Members with this role may use moderator commands",
         cooldown="Seconds between channel answers to the same member (0-3600)",
+        timezone="The server's time zone for challenge times (IANA name, e.g. Europe/Berlin)",
         reset="Put a setting back to the bot's default",
         stage_role_for="The stage whose role to set with stage_role (alone: stop giving that stage a role)",
         stage_role="The role members get when they /stage set the stage chosen in stage_role_for",
@@ -84,6 +86,7 @@ class Moderation(commands.Cog):
         remove_help_channel: discord.TextChannel | None = None,
         moderator_role: discord.Role | None = None,
         cooldown: app_commands.Range[int, 0, COOLDOWN_MAX] | None = None,
+        timezone: str | None = None,
         reset: ResetChoice | None = None,
         stage_role_for: str | None = None,
         stage_role: discord.Role | None = None,
@@ -95,6 +98,12 @@ class Moderation(commands.Cog):
         channels: tuple[int, ...] | Unset | None = None if everything or reset == "help channels" else UNSET
         role: int | Unset | None = None if everything or reset == "moderator role" else UNSET
         seconds: int | Unset | None = None if everything or reset == "cooldown" else UNSET
+        zone: str | Unset | None = None if everything or reset == "time zone" else UNSET
+        if timezone is not None:
+            try:
+                zone = parse_timezone(timezone).key
+            except ValueError as error:
+                raise UserError(f"Nothing changed: {error}.") from None
         if add_help_channel or remove_help_channel:
             base = list(self.settings_.help_channels(guild_id) if channels is UNSET else ())
             if add_help_channel and add_help_channel.id not in base:
@@ -107,10 +116,14 @@ class Moderation(commands.Cog):
         if cooldown is not None:
             seconds = cooldown
         warning = self._stage_roles(interaction.guild, reset, stage_role_for, stage_role)  # may refuse: first
-        changed = not (channels is UNSET and role is UNSET and seconds is UNSET)
+        changed = not (channels is UNSET and role is UNSET and seconds is UNSET and zone is UNSET)
         if changed:
             self.store.update(
-                guild_id, help_channel_ids=channels, moderator_role_id=role, cooldown_seconds=seconds
+                guild_id,
+                help_channel_ids=channels,
+                moderator_role_id=role,
+                cooldown_seconds=seconds,
+                timezone=zone,
             )
         changed = changed or warning is not None
         text = "\n".join(t for t in ("Settings saved." if changed else "", warning) if t) or None
@@ -143,6 +156,13 @@ class Moderation(commands.Cog):
         if me is not None and role >= me.top_role:
             return f"Note: {role.mention} is above my highest role; move my role above it so I can give it."
         return ""
+
+    @settings.autocomplete("timezone")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Suggest IANA zones: common ones first, then prefix and city matches."""
+        return [app_commands.Choice(name=z, value=z) for z in timezone_choices(current)]
 
     @kb.command(name="gaps")
     @app_commands.describe(limit="How many to list (1-25)")

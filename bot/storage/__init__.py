@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
+from bot.storage.challenges import Challenge, ChallengeStore, Submission
 from bot.storage.core import Area, Core, MigrationState, StorageError
 from bot.storage.deliveries import Delivery, DeliveryLog, Status
 from bot.storage.guilds import GuildRegistry
@@ -19,6 +20,8 @@ from bot.storage.stages import MemberStage, StageChange, StageStats, StageStore
 __all__ = [
     "UNSET",
     "Area",
+    "Challenge",
+    "ChallengeStore",
     "ChannelSchedule",
     "Core",
     "Delivery",
@@ -39,6 +42,7 @@ __all__ = [
     "Status",
     "Storage",
     "StorageError",
+    "Submission",
     "Subscription",
     "Unset",
 ]
@@ -55,6 +59,7 @@ class Storage:
         self.learning = LearningStore(self.core)
         self.deliveries = DeliveryLog(self.core)
         self.stages = StageStore(self.core)
+        self.challenges = ChallengeStore(self.core)
 
     @property
     def path(self) -> Path:

@@ -261,6 +261,100 @@ def m0014_learning_completions(db: Database) -> None:
 
 
 @migrations()
+def m0015_challenges(db: Database) -> None:
+    """Learning challenges run by moderators: one row each, with the times of its steps and its posts."""
+    db.table("challenges").create(
+        {
+            "id": int,
+            "guild_id": int,
+            "channel_id": int,
+            "role_id": int,  # pinged by the announcement; NULL: no ping
+            "review_channel_id": int,  # where moderators-only files are re-posted
+            "stages": str,  # JSON list of stage values; [] means every stage
+            "visibility": str,  # public | moderators
+            "voting": int,
+            "title": str,
+            "brief": str,
+            "starts_at": str,
+            "deadline": str,
+            "voting_ends": str,
+            "remind_before": int,  # seconds before the deadline; NULL: no reminder
+            "status": str,  # scheduled | running | voting | closed | cancelled
+            "with_event": int,  # keep a Discord scheduled event in step
+            "event_id": int,
+            "message_id": int,  # the announcement
+            "thread_id": int,
+            "created_by": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db.table("challenges").create_index(["guild_id", "status"])
+    db.table("challenges").create_index(["status"])  # the runner's scan of open challenges
+
+
+@migrations()
+def m0016_challenge_entries(db: Database) -> None:
+    """Who joined which challenge, and their one submission each (the database refuses a second)."""
+    db.execute(
+        "CREATE TABLE challenge_participants ("
+        " challenge_id INTEGER NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,"
+        " guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL, joined_at TEXT NOT NULL,"
+        " PRIMARY KEY (challenge_id, user_id))"
+    )
+    db.execute("CREATE INDEX idx_challenge_participants_member ON challenge_participants (guild_id, user_id)")
+    db.execute(
+        "CREATE TABLE challenge_submissions ("
+        " id INTEGER PRIMARY KEY,"
+        " challenge_id INTEGER NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,"
+        " guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL,"
+        " link TEXT, note TEXT, file_name TEXT,"
+        " file_message TEXT,"  # jump link of the bot's re-post: never Discord's expiring attachment URL
+        " vote_message_id INTEGER,"
+        " submitted_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " UNIQUE (challenge_id, user_id))"
+    )
+    db.execute("CREATE INDEX idx_challenge_submissions_member ON challenge_submissions (guild_id, user_id)")
+
+
+@migrations()
+def m0017_challenge_votes(db: Database) -> None:
+    """One vote per member per challenge (changeable): the primary key is (challenge, voter)."""
+    db.execute(
+        "CREATE TABLE challenge_votes ("
+        " challenge_id INTEGER NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,"
+        " guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL,"
+        " submission_id INTEGER NOT NULL REFERENCES challenge_submissions(id) ON DELETE CASCADE,"
+        " voted_at TEXT NOT NULL,"
+        " PRIMARY KEY (challenge_id, user_id))"
+    )
+    db.execute("CREATE INDEX idx_challenge_votes_submission ON challenge_votes (submission_id)")
+    db.execute("CREATE INDEX idx_challenge_votes_member ON challenge_votes (guild_id, user_id)")
+
+
+@migrations()
+def m0018_challenge_steps(db: Database) -> None:
+    """Each lifecycle step and each reminder DM as a row: pending → sent / failed / skipped, never twice."""
+    db.execute(
+        "CREATE TABLE challenge_steps ("
+        " challenge_id INTEGER NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,"
+        " guild_id INTEGER NOT NULL,"
+        " step TEXT NOT NULL,"
+        " user_id INTEGER NOT NULL DEFAULT 0,"  # the DM's recipient; 0 for a post to the server
+        " state TEXT NOT NULL,"
+        " message_id INTEGER, note TEXT, updated_at TEXT NOT NULL,"
+        " PRIMARY KEY (challenge_id, step, user_id))"
+    )
+
+
+@migrations()
+def m0019_guild_timezone(db: Database) -> None:
+    """The server's IANA time zone, in which moderators type challenge times (NULL: UTC)."""
+    db.execute("ALTER TABLE guild_settings ADD COLUMN timezone TEXT")
+
+
+@migrations()
 def m0020_known_guilds_welcomed(db: Database) -> None:
     """When the bot posted its welcome in a server, so a restart or a re-invite never posts it twice."""
     db.execute("ALTER TABLE known_guilds ADD COLUMN welcomed_at TEXT")

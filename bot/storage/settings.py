@@ -28,6 +28,7 @@ class GuildSettings:
     help_channel_ids: tuple[int, ...] | None = None
     moderator_role_id: int | None = None
     cooldown_seconds: int | None = None
+    timezone: str | None = None  # IANA name; None means UTC
 
 
 class SettingsStore(Area):
@@ -47,18 +48,19 @@ class SettingsStore(Area):
         if cached is not None:
             return cached
         row = self.core.execute(
-            "SELECT help_channel_ids, moderator_role_id, cooldown_seconds FROM guild_settings "
+            "SELECT help_channel_ids, moderator_role_id, cooldown_seconds, timezone FROM guild_settings "
             "WHERE guild_id = ?",
             [guild_id],
         ).fetchone()
         settings = GuildSettings(guild_id)
         if row is not None:
-            channels, role, cooldown = row
+            channels, role, cooldown, zone = row
             settings = GuildSettings(
                 guild_id=guild_id,
                 help_channel_ids=tuple(json.loads(channels)) if channels is not None else None,
                 moderator_role_id=role,
                 cooldown_seconds=cooldown,
+                timezone=zone,
             )
         if len(self._cache) >= SETTINGS_CACHE_MAX:
             self._cache.clear()
@@ -72,6 +74,7 @@ class SettingsStore(Area):
         help_channel_ids: tuple[int, ...] | Unset | None = UNSET,
         moderator_role_id: int | Unset | None = UNSET,
         cooldown_seconds: int | Unset | None = UNSET,
+        timezone: str | Unset | None = UNSET,
     ) -> GuildSettings:
         """Change the given settings of one server; UNSET leaves a setting alone, None resets it."""
         self._cache.pop(guild_id, None)
@@ -80,11 +83,13 @@ class SettingsStore(Area):
             channels = current.help_channel_ids if help_channel_ids is UNSET else help_channel_ids
             role = current.moderator_role_id if moderator_role_id is UNSET else moderator_role_id
             cooldown = current.cooldown_seconds if cooldown_seconds is UNSET else cooldown_seconds
+            zone = current.timezone if timezone is UNSET else timezone
             row = {
                 "guild_id": guild_id,
                 "help_channel_ids": json.dumps(list(channels)) if channels is not None else None,
                 "moderator_role_id": role,
                 "cooldown_seconds": cooldown,
+                "timezone": zone,
                 "updated_at": self.core.now(),
             }
             self.core.db.table("guild_settings").upsert(row, pk="guild_id")

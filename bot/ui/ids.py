@@ -19,6 +19,12 @@ STAGE_QUIZ_SET = f"{PREFIX}:stage:quizset"  # sm:stage:quizset:<owner>:<stage>
 MYDATA_FORGET = f"{PREFIX}:mydata:forget"  # sm:mydata:forget:<owner>:<expires, unix seconds>
 MYDATA_CANCEL = f"{PREFIX}:mydata:cancel"  # sm:mydata:cancel:<owner>
 LEARNING_DONE = f"{PREFIX}:learn:done"  # sm:learn:done:<delivery id>
+CHALLENGE_JOIN = f"{PREFIX}:ch:join"  # sm:ch:join:<challenge>
+CHALLENGE_SUBMIT = f"{PREFIX}:ch:submit"  # sm:ch:submit:<challenge>
+CHALLENGE_VOTE = f"{PREFIX}:ch:vote"  # sm:ch:vote:<challenge>:<submission>
+CHALLENGE_PAGE = f"{PREFIX}:ch:page"  # sm:ch:page:<challenge>:<page>
+CHALLENGE_FORM = f"{PREFIX}:ch:form"  # modals: sm:ch:form:create, sm:ch:form:edit:<id>, sm:ch:form:entry:<id>
+CHALLENGE_RETRY = f"{PREFIX}:ch:retry"  # the "edit and try again" button under a refused form
 
 REGISTRY: dict[str, str] = {
     SHOW_ENTRY: "answers: show an entry",
@@ -32,4 +38,10 @@ REGISTRY: dict[str, str] = {
     MYDATA_FORGET: "mydata: confirm deleting my data",
     MYDATA_CANCEL: "mydata: keep my data",
     LEARNING_DONE: "learning: mark a DM prompt done",
+    CHALLENGE_JOIN: "challenges: join from the announcement",
+    CHALLENGE_SUBMIT: "challenges: submit from the announcement (opens a form)",
+    CHALLENGE_VOTE: "challenges: vote for a submission",
+    CHALLENGE_PAGE: "challenges: page through submissions (moderators)",
+    CHALLENGE_FORM: "challenges: the create / edit / entry forms",
+    CHALLENGE_RETRY: "challenges: reopen a refused form with what was typed",
 }

@@ -40,4 +40,5 @@ def settings_embed(settings: EffectiveSettings, stage_roles: dict[str, int] | No
         value=clip("\n".join(listed) or "none (/stage set gives no roles)", EMBED_FIELD_VALUE_MAX),
         inline=False,
     )
+    embed.add_field(name="Time zone", value=f"{settings.timezone}{mark('timezone')}", inline=False)
     return embed

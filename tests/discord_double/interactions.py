@@ -155,9 +155,10 @@ def _base_payload(
         return payload
     guild = state.guild(guild_id)
     member = state.member(guild_id, user_id)
-    if channel_id is None or channel_id not in guild.channels:
+    # A thread is a channel too: buttons on messages in threads are clicked there.
+    channel = guild.channels.get(channel_id) or guild.threads.get(channel_id) if channel_id else None
+    if channel is None:
         raise AssertionError(f"channel {channel_id} is not in guild {guild.name!r}")
-    channel = guild.channels[channel_id]
     member_data = member.payload()
     member_data["permissions"] = str(guild.permissions_in(user_id, channel_id))
     channel_data = state.channel_payload(channel)
