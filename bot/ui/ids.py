@@ -25,6 +25,8 @@ CHALLENGE_VOTE = f"{PREFIX}:ch:vote"  # sm:ch:vote:<challenge>:<submission>
 CHALLENGE_PAGE = f"{PREFIX}:ch:page"  # sm:ch:page:<challenge>:<page>
 CHALLENGE_FORM = f"{PREFIX}:ch:form"  # modals: sm:ch:form:create, sm:ch:form:edit:<id>, sm:ch:form:entry:<id>
 CHALLENGE_RETRY = f"{PREFIX}:ch:retry"  # the "edit and try again" button under a refused form
+HELP_AREA = f"{PREFIX}:help:area"  # the /help area picker (the area is the selected value)
+SETUP = f"{PREFIX}:setup"  # sm:setup:<step>:<what> (the /mentor setup wizard)
 
 REGISTRY: dict[str, str] = {
     SHOW_ENTRY: "answers: show an entry",
@@ -44,4 +46,6 @@ REGISTRY: dict[str, str] = {
     CHALLENGE_PAGE: "challenges: page through submissions (moderators)",
     CHALLENGE_FORM: "challenges: the create / edit / entry forms",
     CHALLENGE_RETRY: "challenges: reopen a refused form with what was typed",
+    HELP_AREA: "help: narrow /help to one area",
+    SETUP: "setup: the /mentor setup wizard's selects and buttons",
 }
