@@ -157,13 +157,13 @@ def run(config: Config, knowledge_dir: Path | None = None) -> int:
     """Validate everything that can fail before connecting, then run the bot."""
     quiet_voice_warnings()
     token = load_token()
-    library = Library(knowledge_dir)
     setup_logging(config.bot.log_level)
     apply_endpoints(config)
     with single_instance(config.bot.database):
-        storage = open_storage(config.bot.database)
+        storage = open_storage(config.bot.database)  # milliseconds: checked before the slower knowledge load
         status = EXIT_STARTUP
         try:
+            library = Library(knowledge_dir)
             status = asyncio.run(_serve(config, token, library, storage))
         finally:
             status = _exit_report(storage, status)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from bot.clock import ManualClock
 from bot.knowledge import bundled_knowledge_dir
 from bot.knowledge.library import Library
 from bot.storage import Storage
-from tests.conftest import EPHEMERAL, Mentor, embeds_of, mentor_config, start_mentor
+from tests.conftest import EPHEMERAL, Mentor, embeds_of, mentor_config, start_mentor, until
 
 
 async def run(
@@ -114,7 +113,7 @@ async def test_one_servers_data_is_invisible_to_another(mentor: Mentor) -> None:
     owner2 = double.add_user("owner2")
     other = double.add_guild(name="Other", owner_id=owner2.id)
     channel = double.add_channel(other.id, name="lobby")
-    await asyncio.sleep(0.2)  # GUILD_CREATE reaches the bot
+    await until(lambda: mentor.bot.get_guild(other.id) is not None)  # GUILD_CREATE reached the bot
     # The other server is not a dev guild, so its commands are the global ones: sync them there for the test.
     mentor.bot.tree.copy_global_to(guild=discord.Object(other.id))
     await mentor.bot.tree.sync(guild=discord.Object(other.id))

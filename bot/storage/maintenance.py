@@ -125,6 +125,23 @@ def backup_database(source: Path, target: Path, *, replace: bool = False) -> Bac
     if not target.parent.is_dir():
         raise StorageError(f"{target.parent}: no such folder; create it first")
     partial = target.with_name(target.name + ".partial")
+    try:
+        integrity, rows = _copy(source, partial)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # never leave a half-written copy behind
+        raise
+    if integrity != ["ok"]:
+        partial.unlink(missing_ok=True)
+        raise StorageError(
+            f"{source}: the copy failed integrity_check ({integrity[0]}); the database may be damaged: run "
+            "`studio-mentor db check`"
+        )
+    os.replace(partial, target)
+    return BackupResult(source, target, target.stat().st_size, rows)
+
+
+def _copy(source: Path, partial: Path) -> tuple[list[str], dict[str, int]]:
+    """Back up source into partial; return the copy's integrity_check lines and row counts."""
     with _open_existing(source) as conn:
         try:
             partial.unlink(missing_ok=True)
@@ -138,17 +155,8 @@ def backup_database(source: Path, target: Path, *, replace: bool = False) -> Bac
                 raise storage_error(source, exc) from None
             try:
                 copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-                integrity = _integrity(copy)
-                rows = _row_counts(copy, migration_state(Database(copy)).tables)
+                return _integrity(copy), _row_counts(copy, migration_state(Database(copy)).tables)
             except sqlite3.Error as exc:
                 raise storage_error(partial, exc) from None
         finally:
             copy.close()
-    if integrity != ["ok"]:
-        partial.unlink(missing_ok=True)
-        raise StorageError(
-            f"{source}: the copy failed integrity_check ({integrity[0]}); the database may be damaged: run "
-            "`studio-mentor db check`"
-        )
-    os.replace(partial, target)
-    return BackupResult(source, target, target.stat().st_size, rows)
