@@ -214,8 +214,11 @@ def test_forget_member_removes_only_that_member_in_that_server(storage: Storage)
     ask(storage, "mo's", user_id=MO)
     storage.questions.record_feedback(guild_id=G, user_id=ALICE, entry_id="x", helpful=True)
     storage.questions.record_feedback(guild_id=G, user_id=MO, entry_id="x", helpful=True)
-    assert storage.forget_member(G, ALICE) == {"questions": 2, "feedback": 1}
-    assert storage.export_member(G, ALICE) == {"questions": [], "votes": []}
+    removed = storage.forget_member(G, ALICE)
+    assert {table: n for table, n in removed.items() if n} == {"questions": 2, "feedback": 1}  # others: 0
+    exported = storage.export_member(G, ALICE)
+    assert exported["questions"] == [] and exported["votes"] == []
+    assert not any(exported.values()), exported  # other areas hold nothing of alice either
     assert [q["question"] for q in storage.export_member(OTHER_G, ALICE)["questions"]] == ["mine elsewhere"]
     assert [q["question"] for q in storage.export_member(G, MO)["questions"]] == ["mo's"]
     assert storage.questions.feedback_counts(G, "x") == (1, 0)

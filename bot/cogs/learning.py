@@ -7,6 +7,7 @@ The cog only translates: schedules are stored by `storage.learning`, planned by 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Literal
@@ -17,6 +18,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.checks import moderator_only
+from bot.knowledge import KnowledgeError
 from bot.knowledge.prompt_library import Prompt, load_prompts
 from bot.learning import KIND_CHANNEL, KIND_DM, LearningPlanner, days_label, member_streak, recurrence_of
 from bot.prompts import pick_prompt, pool_for_stage
@@ -313,7 +315,12 @@ class Learning(commands.Cog):
 
 async def setup(bot: MentorBot) -> None:
     """Load the prompts, register the planner and the delivery handlers, add the cog."""
-    chooser = PromptChooser(load_prompts(bot.library.folder, known_entries=set(bot.library.index.kb.by_id)))
+    try:
+        prompts = load_prompts(bot.library.folder, known_entries=set(bot.library.index.kb.by_id))
+    except KnowledgeError as error:  # like a missing stages.toml: the bot still answers; prompts are skipped
+        logging.getLogger(__name__).error("learning prompts unavailable, each one is skipped: %s", error)
+        prompts = ()
+    chooser = PromptChooser(prompts)
     planner = LearningPlanner(
         bot.storage.learning,
         bot.storage.deliveries,
