@@ -40,7 +40,7 @@ def setup_command() -> app_commands.Command[Any, ..., None]:
         guild = ui._guild(interaction, bot)
         step, notes = ui.Step.CHANNELS, None
         if timezone is not None:
-            zone = setup_items.save_timezone(bot, guild.id, timezone)
+            zone = ui.save_timezone(bot, guild.id, timezone)
             step, notes = ui.Step.TIMEZONE, [f"Saved: {zone}."]
         embed, view = ui.render(bot, guild, step, notes=notes)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)

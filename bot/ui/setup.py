@@ -9,18 +9,22 @@ the member is a moderator of the interaction's own server.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import time
 from enum import StrEnum
+from typing import Any
 
 import discord
 
 from bot.app import MentorBot
 from bot.checks import NOT_MODERATOR, is_moderator
-from bot.slots import ALL_DAYS
+from bot.slots import ALL_DAYS, COMMON_ZONES, parse_timezone
 from bot.stages import LADDER
-from bot.ui.limits import BRAND_COLOUR, EMBED_FIELD_VALUE_MAX, clip
-from bot.ui.replies import UserError
+from bot.ui import ids
+from bot.ui.base import MentorItem, mentor_of
+from bot.ui.limits import BRAND_COLOUR, EMBED_FIELD_VALUE_MAX, SELECT_OPTIONS_MAX, clip
+from bot.ui.replies import UserError, report_failure
 
 OK, WARN = "✅", "⚠️"
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -117,8 +121,8 @@ def _modrole(bot: MentorBot, guild: discord.Guild, view: discord.ui.View) -> tup
 
 def _timezone(bot: MentorBot, guild: discord.Guild, view: discord.ui.View) -> tuple[str, list[str]]:
     zone = bot.settings.timezone(guild.id)
-    view.add_item(items.ZoneSelect(zone))
-    view.add_item(items.TypeZoneButton())
+    view.add_item(ZoneSelect(zone))
+    view.add_item(TypeZoneButton())
     text = (
         "The time zone moderators' times are read in (challenge deadlines, learning prompts). Pick a common "
         "one, type any IANA name, or use `/mentor setup timezone:` which autocompletes."
@@ -239,6 +243,89 @@ async def show(
     """Re-render the wizard in place after a component (or a modal opened from it)."""
     embed, view = render(bot, _guild(interaction, bot), step, page, notes)
     await interaction.response.edit_message(embed=embed, view=view)
+
+
+# --- the time zone step's components (here rather than in setup_items, to keep both modules small) ---
+
+
+def save_timezone(bot: MentorBot, guild_id: int, name: str) -> str:
+    """Validate and save the server's time zone; UserError with suggestions for an unknown name."""
+    try:
+        zone = parse_timezone(name).key
+    except ValueError as error:
+        raise UserError(str(error)[:1].upper() + str(error)[1:] + ".") from None
+    bot.storage.settings.update(guild_id, timezone=zone)
+    return zone
+
+
+class ZoneSelect(MentorItem[discord.ui.Select[Any]], template=rf"{ids.SETUP}:tz"):
+    """Common time zones, one click each."""
+
+    def __init__(self, current: str = "") -> None:
+        zones = list(COMMON_ZONES[:SELECT_OPTIONS_MAX])
+        if current and current not in zones:
+            zones[-1] = current
+        options = [discord.SelectOption(label=z, value=z, default=z == current) for z in zones]
+        super().__init__(
+            discord.ui.Select(custom_id=f"{ids.SETUP}:tz", placeholder="Time zone", options=options, row=0)
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ZoneSelect:
+        return cls()
+
+    async def run(self, interaction: discord.Interaction, bot: MentorBot) -> None:
+        """Save the picked zone."""
+        guild = _guild(interaction, bot)
+        zone = save_timezone(bot, guild.id, (self.item.values or ["UTC"])[0])
+        await show(interaction, bot, Step.TIMEZONE, notes=[f"Saved: {zone}."])
+
+
+class ZoneForm(discord.ui.Modal, title="Server time zone"):
+    """Type any IANA zone; a typo gets the closest spellings."""
+
+    zone: discord.ui.TextInput[ZoneForm] = discord.ui.TextInput(
+        label="Time zone (IANA name)",
+        placeholder="Europe/Berlin",
+        max_length=64,
+        custom_id=f"{ids.SETUP}:tzform:zone",
+    )
+
+    def __init__(self) -> None:
+        super().__init__(custom_id=f"{ids.SETUP}:tzform")
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Save it, and show the step again."""
+        bot = mentor_of(interaction)
+        guild = _guild(interaction, bot)
+        zone = save_timezone(bot, guild.id, self.zone.value)
+        await show(interaction, bot, Step.TIMEZONE, notes=[f"Saved: {zone}."])
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        """Answer the moderator whatever went wrong (the shared error path)."""
+        await report_failure(interaction, error, f"modal {self.custom_id}")
+
+
+class TypeZoneButton(MentorItem[discord.ui.Button[Any]], template=rf"{ids.SETUP}:tz:type"):
+    """Open the form to type a zone that is not in the list."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(label="Type another zone…", custom_id=f"{ids.SETUP}:tz:type", row=4)
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> TypeZoneButton:
+        return cls()
+
+    async def run(self, interaction: discord.Interaction, bot: MentorBot) -> None:
+        """Open the form (a modal must be the first answer to the click)."""
+        _guild(interaction, bot)
+        await interaction.response.send_modal(ZoneForm())
 
 
 from bot.ui import setup_items as items  # noqa: E402  (a cycle: the items re-render through here)

@@ -15,13 +15,12 @@ from typing import Any
 import discord
 
 from bot.app import MentorBot
-from bot.slots import ALL_DAYS, COMMON_ZONES, parse_timezone
+from bot.slots import ALL_DAYS
 from bot.stages import LADDER, Stage
 from bot.storage.schedules import channel_schedule_key
 from bot.ui import ids
 from bot.ui.base import MentorItem
-from bot.ui.limits import SELECT_OPTIONS_MAX
-from bot.ui.replies import UserError, report_failure
+from bot.ui.replies import UserError
 from bot.ui.setup import (
     DAY_NAMES,
     DEFAULT_PROMPT_TIME,
@@ -30,6 +29,8 @@ from bot.ui.setup import (
     PAGES,
     STAGES_PER_PAGE,
     Step,
+    TypeZoneButton,
+    ZoneSelect,
     _guild,
     channel_problems,
     role_problems,
@@ -156,86 +157,6 @@ class NoModRoleButton(MentorItem[discord.ui.Button[Any]], template=rf"{P}:modrol
         guild = _guild(interaction, bot)
         bot.storage.settings.update(guild.id, moderator_role_id=None)
         await show(interaction, bot, Step.MODROLE, notes=["Saved: Manage Server only."])
-
-
-def save_timezone(bot: MentorBot, guild_id: int, name: str) -> str:
-    """Validate and save the server's time zone; UserError with suggestions for an unknown name."""
-    try:
-        zone = parse_timezone(name).key
-    except ValueError as error:
-        raise UserError(str(error)[:1].upper() + str(error)[1:] + ".") from None
-    bot.storage.settings.update(guild_id, timezone=zone)
-    return zone
-
-
-class ZoneSelect(MentorItem[discord.ui.Select[Any]], template=rf"{P}:tz"):
-    """Common time zones, one click each."""
-
-    def __init__(self, current: str = "") -> None:
-        zones = list(COMMON_ZONES[:SELECT_OPTIONS_MAX])
-        if current and current not in zones:
-            zones[-1] = current
-        options = [discord.SelectOption(label=z, value=z, default=z == current) for z in zones]
-        super().__init__(
-            discord.ui.Select(custom_id=f"{P}:tz", placeholder="Time zone", options=options, row=0)
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ZoneSelect:
-        return cls()
-
-    async def run(self, interaction: discord.Interaction, bot: MentorBot) -> None:
-        """Save the picked zone."""
-        guild = _guild(interaction, bot)
-        zone = save_timezone(bot, guild.id, (self.item.values or ["UTC"])[0])
-        await show(interaction, bot, Step.TIMEZONE, notes=[f"Saved: {zone}."])
-
-
-class ZoneForm(discord.ui.Modal, title="Server time zone"):
-    """Type any IANA zone; a typo gets the closest spellings."""
-
-    zone: discord.ui.TextInput[ZoneForm] = discord.ui.TextInput(
-        label="Time zone (IANA name)",
-        placeholder="Europe/Berlin",
-        max_length=64,
-        custom_id=f"{P}:tzform:zone",
-    )
-
-    def __init__(self) -> None:
-        super().__init__(custom_id=f"{P}:tzform")
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        """Save it, and show the step again."""
-        from bot.ui.base import mentor_of
-
-        bot = mentor_of(interaction)
-        guild = _guild(interaction, bot)
-        zone = save_timezone(bot, guild.id, self.zone.value)
-        await show(interaction, bot, Step.TIMEZONE, notes=[f"Saved: {zone}."])
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        """Answer the moderator whatever went wrong (the shared error path)."""
-        await report_failure(interaction, error, f"modal {self.custom_id}")
-
-
-class TypeZoneButton(MentorItem[discord.ui.Button[Any]], template=rf"{P}:tz:type"):
-    """Open the form to type a zone that is not in the list."""
-
-    def __init__(self) -> None:
-        super().__init__(discord.ui.Button(label="Type another zone…", custom_id=f"{P}:tz:type", row=4))
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> TypeZoneButton:
-        return cls()
-
-    async def run(self, interaction: discord.Interaction, bot: MentorBot) -> None:
-        """Open the form (a modal must be the first answer to the click)."""
-        _guild(interaction, bot)
-        await interaction.response.send_modal(ZoneForm())
 
 
 def learning_changed(bot: MentorBot, guild_id: int) -> None:
