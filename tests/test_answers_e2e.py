@@ -98,6 +98,7 @@ async def test_weak_match_offers_did_you_mean_buttons(mentor: Mentor) -> None:
     inter = await ask(mentor, question)
     body = await inter.response
     assert "Did you mean" in body["data"]["content"]
+    assert body["data"]["flags"] & EPHEMERAL  # a guess is shown only to the member who asked
     assert [i for i in custom_ids(body) if i.startswith("sm:show:")]
 
 
@@ -161,6 +162,9 @@ async def test_help_channel_stays_silent_on_chatter_and_weak_matches(mentor: Men
     ]
     probe = await mentor.double.send_message(s.help.id, s.alice.id, "do i need to play an instrument?")
     await assert_ignored(mentor.double, chatter, probe)
+    # The silent miss still counts for /kb gaps (it is not "throttled"); chatter that is no question is not logged.
+    gaps = mentor.storage.questions.gaps(s.guild.id)
+    assert [(g.kind, g.text, g.count) for g in gaps] == [("declined", "what's the weather like today?", 1)]
 
 
 async def test_other_channels_are_ignored_without_a_mention(mentor: Mentor) -> None:
@@ -181,6 +185,7 @@ async def test_mention_with_off_topic_question_gets_a_decline(mentor: Mentor) ->
     await mentor.double.send_message(s.general.id, s.alice.id, "how do i bake banana bread", mention_bot=True)
     req = await mentor.double.wait_for_request(is_post_to(s.general.id))
     assert "/topics" in req.json["content"]
+    assert req.json["allowed_mentions"] == {"parse": [], "replied_user": False}  # a reply that pings nobody
 
 
 @pytest.mark.parametrize("payload", ["@everyone", "@here", "<@&{role}>", "<@{user}>"])
@@ -335,6 +340,7 @@ async def test_mention_with_a_weak_match_gets_did_you_mean_and_the_button_answer
     await mentor.double.send_message(s.general.id, s.alice.id, weak_question(mentor), mention_bot=True)
     req = await mentor.double.wait_for_request(is_post_to(s.general.id))
     assert "Did you mean" in req.json["content"]
+    assert req.json["allowed_mentions"] == {"parse": [], "replied_user": False}
     message = mentor.double.message(int(req.response["id"]))
     button = next(i for i in custom_ids(message) if i.startswith("sm:show:"))
     click = await mentor.double.click(message, button, s.alice.id)

@@ -66,8 +66,8 @@ def test_looks_like_question(text: str, expected: bool) -> None:
 class FakeClock:
     """A monotonic clock the test moves by hand."""
 
-    def __init__(self) -> None:
-        self.now = 500.0
+    def __init__(self, start: float = 500.0) -> None:
+        self.now = start
 
     def __call__(self) -> float:
         return self.now
@@ -106,29 +106,32 @@ def test_cooldown_notices_once_per_window() -> None:
 
 
 def test_a_zero_cooldown_never_holds_back() -> None:
-    """Cooldown 0 (the default) means every question is answered."""
-    cooldown = Cooldown(clock=FakeClock())
+    """Cooldown 0 (the default) means every question is answered, whatever the clock's starting point."""
+    cooldown = Cooldown(clock=FakeClock(start=0.0))
+    assert cooldown.remaining(ALICE) == 0
     cooldown.start(ALICE, 0)
     assert cooldown.remaining(ALICE) == 0
 
 
 def test_cooldown_memory_stays_bounded() -> None:
-    """Past max_keys, expired keys (and their notices) are forgotten; running ones are kept.
+    """Past max_keys, expired keys (and their notices) are forgotten; running ones keep their state.
 
     Reads the private maps on purpose: the bound is the behaviour under test, invisible from outside.
     """
     clock = FakeClock()
-    cooldown = Cooldown(clock=clock, max_keys=2)
+    cooldown = Cooldown(clock=clock, max_keys=3)
     cooldown.start((1, 1), 5)
     cooldown.should_notice((1, 1))
     cooldown.start((1, 2), 100)
     cooldown.should_notice((1, 2))
+    cooldown.start((1, 4), 100)  # running, not told yet
     clock.now += 5  # (1, 1) ends exactly now
     cooldown.start((1, 3), 100)
-    assert set(cooldown._until) == {(1, 2), (1, 3)}
+    assert set(cooldown._until) == {(1, 2), (1, 3), (1, 4)}
     assert cooldown._noticed == {(1, 2)}
     assert cooldown.remaining((1, 2)) == 95 and not cooldown.should_notice((1, 2))
-    cooldown.start((1, 4), 100)  # nothing expired: the map may exceed the bound rather than drop a live key
+    assert cooldown.should_notice((1, 4))  # still owed its one notice
+    cooldown.start((1, 5), 100)  # nothing expired: the map may exceed the bound rather than drop a live key
     assert cooldown.remaining((1, 2)) == 95 and cooldown.remaining((1, 3)) == 100
 
 

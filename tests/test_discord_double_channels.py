@@ -76,6 +76,7 @@ async def test_member_threads(start_bot: StartBot, discord_double: DiscordDouble
     guild = bot.get_guild(studio.guild.id)
     assert guild is not None and guild.get_thread(early.id) is not None
     started = await discord_double.send_message(studio.help.id, studio.alice.id, "my mix")
+    await discord_double.wait_for_request(is_post(MESSAGES))  # the echo of "my mix", before the thread's
     late = discord_double.add_thread(
         studio.help.id, "mix notes", studio.alice.id, message_id=int(started["id"])
     )

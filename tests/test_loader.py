@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.knowledge.loader import MAX_ANSWER_CHARS
 from tests.kbfactory import ALPHA, BETA, write_kb
+
+DATA = Path(__file__).parent / "data"
 
 
 def problems_of(folder: Path) -> list[str]:
@@ -30,14 +33,12 @@ def test_shipped_knowledge_base_loads_clean() -> None:
 
 
 def test_shipped_sections_match_the_article() -> None:
-    """sections.toml lists the article's 18 canonical slugs in order."""
-    import json
-
-    shared = Path(__file__).resolve().parents[2] / "shared" / "article" / "sections.json"
-    if not shared.is_file():
-        pytest.skip("shared/article not beside this checkout")
-    slugs = [s["slug"] for s in json.loads(shared.read_text(encoding="utf-8"))]
-    assert [s.slug for s in load_knowledge().sections] == slugs
+    """sections.toml lists the article's 18 canonical slugs in order, each with its text verbatim."""
+    article = json.loads((DATA / "article-sections.json").read_text(encoding="utf-8"))
+    sections = load_knowledge().sections
+    assert [s.slug for s in sections] == [s["slug"] for s in article]
+    for shipped, original in zip(sections, article, strict=True):
+        assert shipped.text == original["text"].strip(), shipped.slug
 
 
 def test_small_valid_folder_loads(tmp_path: Path) -> None:
@@ -104,6 +105,42 @@ def test_small_valid_folder_loads(tmp_path: Path) -> None:
             "beta.toml: entry 'second': key 'related': lists itself",
         ),
         ({"beta": 'section = "beta"\n'}, "beta.toml: key 'entry': has no [[entry]] tables"),
+        (
+            {
+                "alpha": ALPHA.replace(
+                    'keywords = ["first"]', 'keywords = ["first"]\nsections = ["alpha", "gamma"]'
+                )
+            },
+            "alpha.toml: entry 'first': key 'sections': unknown section slug 'gamma'",
+        ),
+        (
+            {
+                "alpha": ALPHA.replace(
+                    'keywords = ["first"]', 'keywords = ["first"]\nsections = ["beta", "alpha"]'
+                )
+            },
+            "alpha.toml: entry 'first': key 'sections': must start with the entry's own section 'alpha'",
+        ),
+        (
+            {
+                "alpha": ALPHA.replace(
+                    'keywords = ["first"]', 'keywords = ["first"]\nsections = ["alpha", "alpha"]'
+                )
+            },
+            "alpha.toml: entry 'first': key 'sections': lists a section twice",
+        ),
+        (
+            {"alpha": ALPHA.replace('keywords = ["first"]', 'keywords = ["first"]\naliases = ["second"]')},
+            "beta.toml: entry 'second': key 'id': duplicate id (also in alpha.toml)",
+        ),
+        (
+            {"beta": BETA.replace("synonyms = []", 'synonyms = []\naliases = ["first"]')},
+            "beta.toml: entry 'second': key 'aliases': alias 'first' is already an id (in alpha.toml)",
+        ),
+        (
+            {"alpha": ALPHA.replace('keywords = ["first"]', 'keywords = ["first"]\nconcepts = ["ok", ""]')},
+            "alpha.toml: entry 'first': key 'concepts': missing, or not a list of non-empty strings",
+        ),
     ],
     ids=[
         "bad-toml",
@@ -121,6 +158,12 @@ def test_small_valid_folder_loads(tmp_path: Path) -> None:
         "synonym-conflict",
         "self-related",
         "no-entries",
+        "unknown-source-section",
+        "source-not-primary-first",
+        "source-twice",
+        "alias-taken-by-later-id",
+        "alias-of-existing-id",
+        "empty-concept",
     ],
 )
 def test_each_problem_is_reported_with_file_entry_and_key(
@@ -153,3 +196,31 @@ def test_section_without_entries_is_reported(tmp_path: Path) -> None:
 def test_missing_folder_is_reported(tmp_path: Path) -> None:
     """A folder that does not exist is one clear problem."""
     assert problems_of(tmp_path / "nope") == [f"{tmp_path / 'nope'}: is not a folder"]
+
+
+def test_sources_list_every_section_primary_first(tmp_path: Path) -> None:
+    """An entry's sources are its own section, then the other sections its answer draws on."""
+    alpha = ALPHA.replace('keywords = ["first"]', 'keywords = ["first"]\nsections = ["alpha", "beta"]')
+    kb = load_knowledge(write_kb(tmp_path, alpha=alpha))
+    assert kb.by_id["first"].sources == ("alpha", "beta")
+    assert kb.by_id["second"].sources == ("beta",)
+
+
+def test_aliases_resolve_to_the_merged_entry(tmp_path: Path) -> None:
+    """A merged entry's old id still finds it (buttons, stats and stage guides that name it keep working)."""
+    alpha = ALPHA.replace('keywords = ["first"]', 'keywords = ["first"]\naliases = ["old-first"]')
+    kb = load_knowledge(write_kb(tmp_path, alpha=alpha))
+    assert kb.by_id["old-first"] is kb.by_id["first"]
+    assert [e.id for e in kb.entries] == ["first", "second"]
+
+
+def test_shipped_merged_ids_still_resolve() -> None:
+    """Entries merged in issue 10 keep their old ids as aliases of the entry that absorbed them."""
+    kb = load_knowledge()
+    for old, new in {
+        "guiding-recording-sessions": "what-does-a-producer-do",
+        "is-producing-just-beats": "what-is-music-production",
+        "is-uni-worth-it": "degree-needed",
+        "staying-up-to-date": "keep-learning",
+    }.items():
+        assert kb.by_id[old].id == new

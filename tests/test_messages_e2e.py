@@ -11,7 +11,16 @@ from typing import Any
 from bot.cogs.answers import GREETING
 from bot.ui import answers as cards
 from bot.ui.answers import DECLINE_TEXT
-from tests.conftest import Mentor, assert_ignored, embeds_of, posts_to, reply_to, until, weak_question
+from tests.conftest import (
+    Mentor,
+    assert_ignored,
+    custom_ids,
+    embeds_of,
+    posts_to,
+    reply_to,
+    until,
+    weak_question,
+)
 
 QUESTION = "how do i get an internship at a studio?"
 STATEMENT = "my mixes sound muddy"  # the knowledge base answers it well, but it is not a question
@@ -21,6 +30,16 @@ def logged(m: Mentor, guild_id: int, user_id: int) -> list[tuple[str, str, str]]
     """(question, source, outcome) of every question the member asked in one server (DMs are server 0)."""
     rows = m.storage.questions.export_member(guild_id, user_id)["questions"]
     return [(q["question"], q["source"], q["outcome"]) for q in rows]
+
+
+def logged_row(m: Mentor, user_id: int) -> tuple[int, str | None, float]:
+    """(channel, entry, score) of the member's latest logged question, read from the table itself."""
+    m.storage.flush()
+    row = m.storage.core.execute(
+        "SELECT channel_id, entry_id, score FROM questions WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+        [user_id],
+    ).fetchone()
+    return int(row[0]), row[1], float(row[2])
 
 
 async def logged_after_reply(
@@ -54,6 +73,8 @@ async def test_a_dm_is_answered_like_a_mention(mentor: Mentor) -> None:
     assert reply.json["allowed_mentions"]["parse"] == []
     assert await logged_after_reply(mentor, 0, alice.id, 1) == [(STATEMENT, "mention", "answered")]
     assert logged(mentor, mentor.studio.guild.id, alice.id) == []
+    best = mentor.bot.library.index.search(STATEMENT)
+    assert logged_row(mentor, alice.id) == (int(msg["channel_id"]), best.best.entry.id, best.score)
 
 
 async def test_an_off_topic_dm_gets_the_decline_not_silence(mentor: Mentor) -> None:
@@ -83,10 +104,12 @@ async def test_a_thread_under_a_help_channel_counts_as_the_help_channel(mentor: 
     question = await mentor.double.send_message(thread_id, alice, QUESTION)
     reply = await assert_ignored(mentor.double, [chatter], question)
     assert reply.params["channel_id"] == str(thread_id) and embeds_of(reply.json)
+    assert any(i.startswith("sm:vote:") for i in custom_ids(reply.json))  # the answer card keeps its buttons
     assert await logged_after_reply(mentor, mentor.studio.guild.id, alice, 1) == [
         (QUESTION, "channel", "answered")
     ]
     assert not posts_to(mentor.double, mentor.studio.help.id)  # nothing leaked into the parent
+    assert logged_row(mentor, alice)[0] == thread_id  # logged where it was asked
 
 
 async def test_a_thread_elsewhere_needs_a_mention(mentor: Mentor) -> None:

@@ -193,3 +193,46 @@ async def test_a_failing_handler_answers_something_went_wrong(mentor: Mentor) ->
     assert body["data"]["flags"] & EPHEMERAL
     assert "something went wrong" in body["data"]["content"]
     mentor.storage.core.db = Storage(mentor.config.bot.database).core.db  # let the fixture close cleanly
+
+
+def fields_of(body: dict) -> dict[str, str]:
+    return {f["name"]: f["value"] for f in embeds_of(body)[0]["fields"]}
+
+
+async def test_settings_change_only_what_was_asked(mentor: Mentor) -> None:
+    """Adding a channel keeps the others and never twice; showing saves nothing; a reset touches one setting;
+    every answer is private to the moderator."""
+    s, double = mentor.studio, mentor.double
+    lounge = double.add_channel(s.guild.id, name="lounge")
+    await until(lambda: mentor.bot.get_channel(lounge.id) is not None)
+    await run(mentor, s.mo.id, "mentor settings", {"add_help_channel": s.help.id, "cooldown": 30})
+    await run(
+        mentor, s.mo.id, "mentor settings", {"add_help_channel": lounge.id, "moderator_role": s.mods.id}
+    )
+    _, again = await run(mentor, s.mo.id, "mentor settings", {"add_help_channel": s.help.id})
+    assert fields_of(again)["Help channels"] == f"<#{s.help.id}> <#{lounge.id}>"
+    assert mentor.storage.settings.get(s.guild.id).help_channel_ids == (s.help.id, lounge.id)
+    _, shown = await run(mentor, s.mo.id, "mentor settings")
+    assert shown["data"].get("content") is None and shown["data"]["flags"] & EPHEMERAL
+    _, reset = await run(mentor, s.mo.id, "mentor settings", {"reset": "cooldown"})
+    assert fields_of(reset)["Moderator role"] == f"<@&{s.mods.id}>"
+    assert fields_of(reset)["Help channels"] == f"<#{s.help.id}> <#{lounge.id}>"
+    _, reset = await run(mentor, s.mo.id, "mentor settings", {"reset": "moderator role"})
+    assert fields_of(reset)["Moderator role"] == "none (Manage Server only)"
+    assert fields_of(reset)["Answer cooldown"] == "0 s per member *(default)*"
+    stored = mentor.storage.settings.get(s.guild.id)
+    assert (stored.moderator_role_id, stored.cooldown_seconds) == (None, None)
+
+
+async def test_kb_gaps_honours_the_limit_and_escapes_markdown(mentor: Mentor) -> None:
+    """`limit` caps the list; a member's question cannot restyle the moderator's list with markdown."""
+    s = mentor.studio
+    for question in ("how do i bake **bold** bread", "what is the capital of france", "how tall is everest"):
+        await run(mentor, s.alice.id, "ask", {"question": question})
+    _, body = await run(mentor, s.mo.id, "kb gaps", {"limit": 2})
+    lines = embeds_of(body)[0]["description"].splitlines()
+    assert len(lines) == 2
+    _, body = await run(mentor, s.mo.id, "kb gaps")
+    description = embeds_of(body)[0]["description"]
+    assert "how do i bake \\*\\*bold\\*\\* bread" in description and len(description.splitlines()) == 3
+    assert body["data"]["flags"] & EPHEMERAL

@@ -50,7 +50,7 @@ async def test_show_lists_everything_and_includes_the_full_export(mentor: Mentor
     assert body["data"]["flags"] & EPHEMERAL
     summary = embeds_of(body)[0]["description"]
     for line in (
-        "**Career stage:** learning (private)",
+        "**Career stage:** Learning (private)",
         "**Stage changes:** 2",
         "**Checklist milestones ticked:** 1",
         "**Questions you asked:** 1",

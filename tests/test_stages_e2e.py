@@ -74,8 +74,17 @@ async def test_stage_set_is_synced_with_every_stage_as_a_choice(mentor: Mentor) 
 async def test_set_saves_and_answers_privately_with_what_to_focus_on(mentor: Mentor) -> None:
     """The reply is ephemeral, names the stage, lists its focus, points to /stage next; the stage is stored."""
     s = mentor.studio
-    _, body = await run(mentor, s.alice.id, "stage set", {"stage": "learning", "note": "started a course"})
+    inter, body = await run(
+        mentor, s.alice.id, "stage set", {"stage": "learning", "note": "started a course"}
+    )
     assert body["data"]["flags"] & EPHEMERAL
+    assert custom_ids(body) == [f"sm:stage:next:{s.alice.id}"]  # "What's next" opens /stage next
+    nxt = await mentor.double.click(inter.message, f"sm:stage:next:{s.alice.id}", s.alice.id)
+    opened = await nxt.response
+    assert opened["type"] == 4 and opened["data"]["flags"] & EPHEMERAL
+    assert f"sm:stage:check:{s.alice.id}:finish-a-track" in custom_ids(opened)
+    other = await mentor.double.click(inter.message, f"sm:stage:next:{s.alice.id}", s.mo.id)
+    assert "belongs to someone else" in (await other.response)["data"]["content"]
     embed = embeds_of(body)[0]
     assert embed["title"] == "Your stage: Learning the craft"
     assert "started a course" in embed["description"]
@@ -137,6 +146,9 @@ async def test_show_is_private_unless_the_member_makes_it_visible(mentor: Mentor
     await run(mentor, s.alice.id, "stage visibility", {"visible": False})
     _, hidden_again = await run(mentor, s.mo.id, "stage show", {"member": s.alice.id})
     assert "private" in hidden_again["data"]["content"]
+    stranger = mentor.double.add_user("stranger")  # not in this server: a plain answer, not an apology
+    _, elsewhere = await run(mentor, s.mo.id, "stage show", {"member": stranger.id})
+    assert elsewhere["data"]["content"] == "stranger keeps their stage private."
 
 
 async def test_history_lists_changes_newest_first_with_notes(mentor: Mentor) -> None:
@@ -285,7 +297,7 @@ async def map_roles(m: Mentor, roles: dict[str, int]) -> dict:
 async def test_stage_roles_follow_the_stage(
     discord_double: DiscordDouble, studio: Studio, tmp_path: Path, shipped_index: SearchIndex
 ) -> None:
-    """With Manage Roles and a higher role, /stage set adds the new stage's role and removes the old one."""
+    """With Manage Roles and a higher role, /stage set swaps stage roles; /mydata forget takes them away."""
     roles = stage_roles(discord_double, studio)
     discord_double.give_bot_role(studio.guild.id, MANAGE_ROLES)  # on top, before the bot connects
     async with own_mentor(discord_double, studio, tmp_path / "m.db", ManualClock(), shipped_index) as m:
@@ -299,6 +311,13 @@ async def test_stage_roles_follow_the_stage(
         await asyncio.sleep(0.05)
         assert discord_double.member_roles(studio.guild.id, studio.alice.id) == [roles["Interns"]]
         await run(m, studio.alice.id, "stage set", {"stage": "producer"})  # no role for producer
+        await asyncio.sleep(0.05)
+        assert discord_double.member_roles(studio.guild.id, studio.alice.id) == []
+        await run(m, studio.alice.id, "stage set", {"stage": "learning"})
+        await asyncio.sleep(0.05)
+        forget, body = await run(m, studio.alice.id, "mydata forget")  # the role goes with the stage
+        confirm = next(c for c in custom_ids(body) if c.startswith("sm:mydata:forget:"))
+        await (await discord_double.click(forget.message, confirm, studio.alice.id)).response
         await asyncio.sleep(0.05)
         assert discord_double.member_roles(studio.guild.id, studio.alice.id) == []
 
@@ -364,12 +383,13 @@ async def test_a_403_from_discord_is_reported_and_the_stage_kept(
 async def test_checklist_and_quiz_buttons_work_after_a_restart(
     discord_double: DiscordDouble, studio: Studio, tmp_path: Path, shipped_index: SearchIndex
 ) -> None:
-    """Buttons sent by one bot process are handled by the next one on the same database."""
+    """Checklist, quiz and /mydata forget buttons sent by one bot process work in the next one."""
     path, clock = tmp_path / "m.db", ManualClock()
     async with own_mentor(discord_double, studio, path, clock, shipped_index) as m:
         await run(m, studio.alice.id, "stage set", {"stage": "intern"})
         nxt, _ = await run(m, studio.alice.id, "stage next")
         quiz, _ = await run(m, studio.alice.id, "stage quiz")
+        forget, _ = await run(m, studio.alice.id, "mydata forget")
     async with own_mentor(discord_double, studio, path, clock, shipped_index) as m:
         click = await discord_double.click(
             nxt.message, f"sm:stage:check:{studio.alice.id}:set-up-a-session", studio.alice.id
@@ -380,6 +400,10 @@ async def test_checklist_and_quiz_buttons_work_after_a_restart(
         answer = next(c["custom_id"] for row in first["components"] for c in row["components"])
         step = await discord_double.click(first, answer, studio.alice.id)
         assert (await step.response)["data"]["embeds"][0]["footer"]["text"].startswith("Question 2")
+        confirm = next(c for c in custom_ids(forget.message) if c.startswith("sm:mydata:forget:"))
+        gone = await discord_double.click(forget.message, confirm, studio.alice.id)
+        assert (await gone.response)["data"]["content"].startswith("Deleted:")
+        assert m.storage.stages.current(studio.guild.id, studio.alice.id) is None
 
 
 async def test_two_hundred_members_set_their_stage_at_once(mentor: Mentor) -> None:
@@ -388,19 +412,20 @@ async def test_two_hundred_members_set_their_stage_at_once(mentor: Mentor) -> No
     members = [double.add_member(s.guild.id, username=f"member{i}") for i in range(200)]
     await asyncio.sleep(0.1)
     stages = [LADDER[i % len(LADDER)].value for i in range(200)]
-    loop = asyncio.get_running_loop()
-    started = loop.time()
     inters = await asyncio.gather(
         *(
             double.slash_command(s.guild.id, s.general.id, m.id, "stage set", {"stage": st})
             for m, st in zip(members, stages, strict=True)
         )
     )
-    bodies = await asyncio.gather(*(i.wait_response(timeout=3.0) for i in inters))
-    elapsed = loop.time() - started
-    assert elapsed < 3.0, f"200 answers took {elapsed:.2f}s"
+    bodies = await asyncio.gather(*(i.wait_response(timeout=10.0) for i in inters))
     assert all(b["data"]["flags"] & EPHEMERAL for b in bodies)
-    assert all(i.response_request is not None and i.response_request.status == 200 for i in inters)
+    # Discord's rule, which the double enforces: the callback must arrive within 3 s of the interaction
+    # (later ones get 404 Unknown interaction, so a 200 here means on time). Measured per interaction too.
+    late = [i for i in inters if i.response_request is None or i.response_request.status != 200]
+    assert not late, f"{len(late)} of 200 interactions were not answered within 3 s"
+    slowest = max(i.response_request.time - i.created for i in inters if i.response_request)
+    assert slowest < 3.0, f"slowest answer took {slowest:.2f}s"
     for member, stage in zip(members, stages, strict=True):
         assert mentor.storage.stages.get(s.guild.id, member.id).stage == stage
     counted = mentor.storage.stages.stats(s.guild.id, "1970").members
@@ -427,3 +452,16 @@ async def test_stage_role_settings_are_checked_and_reset(mentor: Mentor) -> None
     _, reset = await run(mentor, s.mo.id, "mentor settings", {"reset": "stage roles"})
     assert mentor.storage.stages.roles(s.guild.id) == {}
     assert fields(reset)["Stage roles"].startswith("none")
+
+
+async def test_every_stage_has_a_next_message_discord_accepts(mentor: Mentor) -> None:
+    """For each stage, /stage next fits Discord's limits (the double refuses oversize embeds) with its buttons."""
+    s = mentor.studio
+    content = load_stage_content()
+    for guide in content.guides:
+        await run(mentor, s.alice.id, "stage set", {"stage": guide.stage.value})
+        _, body = await run(mentor, s.alice.id, "stage next")
+        assert body["type"] == 4, body
+        checks = [c for c in custom_ids(body) if c.startswith("sm:stage:check:")]
+        assert len(checks) == len(guide.checklist)
+        assert ("Ready for" in " ".join(fields(body))) == (guide.stage is not LADDER[-1])

@@ -216,8 +216,12 @@ def test_forget_guild_reaches_every_area(tmp_path: Path) -> None:
         storage.questions.record_feedback(guild_id=guild, user_id=2, entry_id="x", helpful=True)
         storage.guilds.joined(guild)
     removed = storage.forget_guild(1)
-    touched = {table: n for table, n in removed.items() if n}  # other areas report their empty tables as 0
-    assert touched == {"guild_settings": 1, "questions": 1, "feedback": 1, "known_guilds": 1}
+    assert {t: n for t, n in removed.items() if n} == {
+        "guild_settings": 1,
+        "questions": 1,
+        "feedback": 1,
+        "known_guilds": 1,
+    }
     assert storage.settings.get(1).cooldown_seconds is None
     assert storage.settings.get(2).cooldown_seconds == 5
     assert storage.questions.gaps(2) and not storage.questions.gaps(1)

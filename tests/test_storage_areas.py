@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.storage import Outcome, Source, Storage
+from bot.storage import GuildSettings, Outcome, Source, Storage
+from bot.storage import settings as settings_module
 from bot.storage.questions import QUESTION_BATCH
 
 G, OTHER_G = 1, 2  # servers
@@ -77,6 +78,15 @@ def test_connection_settings(storage: Storage) -> None:
         5000,
         1,
     )
+
+
+def test_the_database_folder_is_created(tmp_path: Path) -> None:
+    """A configured path in folders that do not exist yet is created, however deep."""
+    storage = Storage(tmp_path / "var" / "lib" / "mentor" / "mentor.db")
+    try:
+        assert storage.migrate() and storage.path.is_file()
+    finally:
+        storage.close()
 
 
 def test_migrate_names_what_it_applied(tmp_path: Path) -> None:
@@ -190,12 +200,18 @@ def test_gaps_rank_by_count_then_recency_and_respect_the_limit(storage: Storage)
     ]
     assert [g.text for g in storage.questions.gaps(G, limit=2)] == ["frequent", "bad"]
     assert [g.text for g in storage.questions.gaps(G, limit=1)] == ["frequent"]
+    for i in range(12):
+        ask(storage, f"filler {i}")
+    assert len(storage.questions.gaps(G)) == 10  # /kb gaps' default
 
 
 def test_votes_are_counted_and_kept_per_member(storage: Storage) -> None:
     """(helpful, not helpful) per answer; an answer nobody voted on is (0, 0); export shows the member's own."""
     assert storage.questions.feedback_counts(G, "x") == (0, 0)
     assert storage.questions.record_feedback(guild_id=G, user_id=ALICE, entry_id="x", helpful=True)
+    assert (
+        rows_on_disk(storage.path, "feedback") == 1
+    )  # autocommit: a vote is on disk as soon as it is counted
     assert storage.questions.record_feedback(guild_id=G, user_id=MO, entry_id="x", helpful=True)
     assert storage.questions.record_feedback(guild_id=G, user_id=MO, entry_id="y", helpful=False)
     assert storage.questions.feedback_counts(G, "x") == (2, 0)
@@ -214,11 +230,9 @@ def test_forget_member_removes_only_that_member_in_that_server(storage: Storage)
     ask(storage, "mo's", user_id=MO)
     storage.questions.record_feedback(guild_id=G, user_id=ALICE, entry_id="x", helpful=True)
     storage.questions.record_feedback(guild_id=G, user_id=MO, entry_id="x", helpful=True)
-    removed = storage.forget_member(G, ALICE)
-    assert {table: n for table, n in removed.items() if n} == {"questions": 2, "feedback": 1}  # others: 0
+    assert {t: n for t, n in storage.forget_member(G, ALICE).items() if n} == {"questions": 2, "feedback": 1}
     exported = storage.export_member(G, ALICE)
     assert exported["questions"] == [] and exported["votes"] == []
-    assert not any(exported.values()), exported  # other areas hold nothing of alice either
     assert [q["question"] for q in storage.export_member(OTHER_G, ALICE)["questions"]] == ["mine elsewhere"]
     assert [q["question"] for q in storage.export_member(G, MO)["questions"]] == ["mo's"]
     assert storage.questions.feedback_counts(G, "x") == (1, 0)
@@ -245,7 +259,9 @@ def test_close_leaves_a_self_contained_file(tmp_path: Path) -> None:
 
 def test_settings_reset_and_partial_updates(storage: Storage) -> None:
     """None puts a setting back to "not set"; settings left out stay; an empty channel list is not "not set"."""
-    storage.settings.update(G, help_channel_ids=(5, 6), cooldown_seconds=30, moderator_role_id=7)
+    assert storage.settings.get(OTHER_G) == GuildSettings(OTHER_G)
+    saved = storage.settings.update(G, help_channel_ids=(5, 6), cooldown_seconds=30, moderator_role_id=7)
+    assert saved == GuildSettings(G, (5, 6), 7, 30) == storage.settings.get(G)
     storage.settings.update(G, cooldown_seconds=None)
     got = storage.settings.get(G)
     assert (got.help_channel_ids, got.cooldown_seconds, got.moderator_role_id) == ((5, 6), None, 7)
@@ -258,3 +274,16 @@ def test_settings_reset_and_partial_updates(storage: Storage) -> None:
         "SELECT help_channel_ids, cooldown_seconds, moderator_role_id, updated_at FROM guild_settings",
     )
     assert row == (None, None, 7, "2026-01-05T12:00:00+00:00")
+
+
+def test_the_settings_cache_stays_bounded(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings are cached per server up to a bound, then the cache starts over (reads stay correct).
+
+    Reads the private cache on purpose: the bound is the behaviour under test, invisible from outside.
+    """
+    monkeypatch.setattr(settings_module, "SETTINGS_CACHE_MAX", 2)
+    storage.settings.update(3, cooldown_seconds=9)
+    for guild_id in (1, 2, 3, 4):
+        storage.settings.get(guild_id)
+        assert len(storage.settings._cache) <= 2
+    assert storage.settings.get(3).cooldown_seconds == 9

@@ -155,3 +155,18 @@ def test_every_table_with_a_user_id_is_covered_by_an_area(tmp_path: Path) -> Non
     assert with_user <= covered, f"not covered by any area's MEMBER_TABLES: {sorted(with_user - covered)}"
     assert covered <= set(storage.core.db.table_names()), "an area lists a table that does not exist"
     storage.close()
+
+
+def test_forget_guild_removes_only_that_server(tmp_path: Path) -> None:
+    """A removed server's stages, history, checklists and roles go; another server's stay, cache included."""
+    storage = open_storage(tmp_path / "m.db")
+    storage.stages.set_stage(1, 7, "intern")
+    storage.stages.toggle_item(1, 7, "set-up-a-session", "intern")
+    storage.stages.set_role(1, "intern", 11)
+    storage.stages.set_stage(2, 7, "producer")
+    assert storage.stages.current(1, 7) == "intern"
+    removed = storage.stages.forget_guild(1)
+    assert removed == {"member_stages": 1, "stage_history": 1, "stage_checklist": 1, "stage_roles": 1}
+    assert storage.stages.current(1, 7) is None and storage.stages.roles(1) == {}
+    assert storage.stages.current(2, 7) == "producer"
+    storage.close()

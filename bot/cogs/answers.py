@@ -11,9 +11,10 @@ from discord.ext import commands
 from bot.app import MentorBot
 from bot.chat import Cooldown, looks_like_question, strip_mentions
 from bot.knowledge.library import Library
+from bot.knowledge.model import Entry
 from bot.knowledge.search import Confidence, SearchResult
 from bot.settings import SettingsResolver
-from bot.storage import Outcome, QuestionLog, Source
+from bot.storage import Outcome, QuestionLog, Source, StageStore
 from bot.ui import answers as cards
 from bot.ui import topics
 from bot.ui.limits import AUTOCOMPLETE_MAX, CHOICE_MAX, clip
@@ -33,13 +34,30 @@ class Answers(commands.Cog):
     """Answers members from the knowledge base."""
 
     def __init__(
-        self, bot: MentorBot, *, library: Library, log_: QuestionLog, settings: SettingsResolver
+        self,
+        bot: MentorBot,
+        *,
+        library: Library,
+        log_: QuestionLog,
+        settings: SettingsResolver,
+        stages: StageStore,
     ) -> None:
         self.bot = bot
         self.library = library
         self.log = log_
         self.settings = settings
+        self.stages = stages
         self.cooldown = Cooldown(clock=bot.clock.monotonic)
+
+    def _stage_of(self, guild_id: int | None, user_id: int) -> str | None:
+        """The asker's career stage in this server (None in DMs or when they never set one)."""
+        return self.stages.current(guild_id, user_id) if guild_id else None
+
+    def _card(self, entry: Entry, stage: str | None) -> cards.AnswerCard:
+        """The answer card, suggesting the related entry that matters most at the asker's stage."""
+        index = self.library.index
+        next_up = index.next_for_stage(entry.id, stage) if stage else None
+        return cards.answer_card(index.kb, entry, next_up)
 
     def _record(
         self,
@@ -68,11 +86,11 @@ class Answers(commands.Cog):
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, QUESTION_MAX]
     ) -> None:
         """Ask Studio Mentor a question about becoming a music producer."""
-        index = self.library.index
-        result = index.search(question)
+        stage = self._stage_of(interaction.guild_id, interaction.user.id)
+        result = self.library.index.search(question, stage=stage)
         self._record(interaction, question, Source.SLASH, result)
         if result.answered and result.best:
-            card = cards.answer_card(index.kb, result.best.entry)
+            card = self._card(result.best.entry, stage)
             await interaction.response.send_message(embed=card.embed(), view=card.view())
         elif result.suggestions:
             await interaction.response.send_message(
@@ -119,10 +137,11 @@ class Answers(commands.Cog):
         if not question:
             await self._reply(message, GREETING)
             return
-        result = self.library.index.search(question)
+        stage = self._stage_of(message.guild.id if message.guild else None, message.author.id)
+        result = self.library.index.search(question, stage=stage)
         source = Source.MENTION if mentioned else Source.CHANNEL
         if result.answered and result.best:
-            card = cards.answer_card(self.library.index.kb, result.best.entry)
+            card = self._card(result.best.entry, stage)
             sent = await self._throttled_reply(message, guild_id, embed=card.embed(), view=card.view())
         elif not mentioned:
             sent = True  # in a help channel, silence beats noise: a guess or a decline is for mentions only
@@ -190,4 +209,12 @@ class Answers(commands.Cog):
 async def setup(bot: MentorBot) -> None:
     """Add the cog with the services it uses, and the persistent buttons and selects."""
     bot.add_dynamic_items(*cards.DYNAMIC_ITEMS, *topics.DYNAMIC_ITEMS)
-    await bot.add_cog(Answers(bot, library=bot.library, log_=bot.storage.questions, settings=bot.settings))
+    await bot.add_cog(
+        Answers(
+            bot,
+            library=bot.library,
+            log_=bot.storage.questions,
+            settings=bot.settings,
+            stages=bot.storage.stages,
+        )
+    )

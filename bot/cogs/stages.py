@@ -17,6 +17,7 @@ from bot.knowledge.library import Library
 from bot.stages import Stage
 from bot.storage import StageStore
 from bot.storage.stages import NOTE_MAX
+from bot.ui import stage_cards as cards
 from bot.ui import stage_quiz
 from bot.ui import stages as ui
 from bot.ui.base import mentor_of
@@ -65,7 +66,7 @@ class Stages(commands.Cog):
 
     @stage.command(name="show")
     @app_commands.describe(member="Whose stage to show (only if they made it visible); yourself by default")
-    async def show(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+    async def show(self, interaction: discord.Interaction, member: discord.User | None = None) -> None:
         """Show your career stage, since when, and your checklist progress."""
         guild_id = _guild_id(interaction)
         target = member or interaction.user
@@ -78,7 +79,7 @@ class Stages(commands.Cog):
             raise UserError(ui.NO_STAGE if own else f"{name} hasn't set a stage yet.")
         guide = self.runtime.guide(Stage(record.stage))
         done = self.store.checklist_done(guild_id, target.id)
-        embed = ui.show_embed(name, record, guide, done)
+        embed = cards.show_embed(name, record, guide, done)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @stage.command(name="history")
@@ -86,19 +87,12 @@ class Stages(commands.Cog):
         """See how your career stage changed over time in this server."""
         changes = self.store.history(_guild_id(interaction), interaction.user.id)
         titles = ui.titles_of(self.runtime.content())
-        await interaction.response.send_message(embed=ui.history_embed(changes, titles), ephemeral=True)
+        await interaction.response.send_message(embed=cards.history_embed(changes, titles), ephemeral=True)
 
     @stage.command(name="next")
     async def next_(self, interaction: discord.Interaction) -> None:
         """What to focus on at your stage, your checklist, and what to read next."""
-        guild_id = _guild_id(interaction)
-        current = self.store.current(guild_id, interaction.user.id)
-        if current is None:
-            raise UserError(ui.NO_STAGE)
-        guide = self.runtime.guide(Stage(current))
-        done = self.store.checklist_done(guild_id, interaction.user.id)
-        embed, view = ui.next_message(interaction.user.id, guide, done, self.library.index.kb)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await ui.send_next(interaction, mentor_of(interaction))
 
     @stage.command(name="quiz")
     async def quiz(self, interaction: discord.Interaction) -> None:
@@ -127,7 +121,7 @@ class Stages(commands.Cog):
         since = iso(self.clock.now() - timedelta(days=STATS_DAYS))
         stats = self.store.stats(guild_id, since)
         guild_name = interaction.guild.name if interaction.guild else "this server"
-        embed = ui.stats_embed(
+        embed = cards.stats_embed(
             discord.utils.escape_markdown(guild_name),
             stats,
             ui.titles_of(self.runtime.content()),

@@ -1,4 +1,11 @@
-"""Score the retrieval engine on labelled member questions (`studio-mentor kb eval`)."""
+"""Score the retrieval engine on labelled member questions (`studio-mentor kb eval`).
+
+Three figures, as issue 10 defines them:
+- hit@1: on-topic questions answered from an accepted section (an answer drawing on several sections counts
+  when any of its sources is accepted: the card cites them all);
+- reached: on-topic questions answered from an accepted section, or offered one among the "did you mean"s;
+- traps answered: off-topic questions answered with confidence (a "did you mean" is not an answer).
+"""
 
 from __future__ import annotations
 
@@ -45,7 +52,18 @@ class Report:
     on_topic_hits: int = 0
     off_topic: int = 0
     off_topic_declined: int = 0
+    on_topic_reached: int = 0
     misses: list[str] = field(default_factory=list)
+
+    @property
+    def reach_rate(self) -> float:
+        """Return the share of on-topic questions answered right or offered a right "did you mean"."""
+        return self.on_topic_reached / self.on_topic if self.on_topic else 0.0
+
+    @property
+    def trap_answer_rate(self) -> float:
+        """Return the share of off-topic questions answered with confidence."""
+        return 1.0 - self.decline_rate if self.off_topic else 0.0
 
     @property
     def hit_rate(self) -> float:
@@ -70,29 +88,35 @@ class Report:
             f"questions: {self.on_topic + self.off_topic} "
             f"({self.on_topic} on-topic, {self.off_topic} off-topic)",
             f"on-topic hit@1: {self.hit_rate:.1%} ({self.on_topic_hits}/{self.on_topic})",
+            f"on-topic answered or offered: {self.reach_rate:.1%} ({self.on_topic_reached}/{self.on_topic})",
             f"off-topic declined: {self.decline_rate:.1%} ({self.off_topic_declined}/{self.off_topic})",
+            f"traps answered with confidence: {self.trap_answer_rate:.1%} "
+            f"({self.off_topic - self.off_topic_declined}/{self.off_topic})",
             f"overall accuracy: {self.accuracy:.1%}",
         ]
         return "\n".join(lines) + "\n"
 
 
-def evaluate(index: SearchIndex, items: list[Labelled]) -> Report:
-    """Run every question through the engine and count hits, declines and misses."""
+def evaluate(index: SearchIndex, items: list[Labelled], stage: str | None = None) -> Report:
+    """Run every question through the engine (as a member at `stage`, if given) and count the outcomes."""
     report = Report()
     for item in items:
-        result = index.search(item.question)
+        result = index.search(item.question, stage=stage)
         got = result.best.entry if result.answered and result.best else None
         if item.on_topic:
             report.on_topic += 1
-            if got and got.section in item.accepted:
+            if got and not item.accepted.isdisjoint(got.sources):
                 report.on_topic_hits += 1
-            else:
-                what = f"{got.id} ({got.section})" if got else "declined"
-                near = f", best {result.best.entry.id} {result.score:.2f}" if result.best and not got else ""
-                report.misses.append(
-                    f"  MISS on-topic  {item.question!r}: got {what} score {result.score:.2f}{near}, "
-                    f"wanted {','.join(sorted(item.accepted))}"
-                )
+                report.on_topic_reached += 1
+                continue
+            if any(not item.accepted.isdisjoint(e.sources) for e in result.suggestions):
+                report.on_topic_reached += 1
+            what = f"{got.id} ({got.section})" if got else "declined"
+            near = f", best {result.best.entry.id} {result.score:.2f}" if result.best and not got else ""
+            report.misses.append(
+                f"  MISS on-topic  {item.question!r}: got {what} score {result.score:.2f}{near}, "
+                f"wanted {','.join(sorted(item.accepted))}"
+            )
         else:
             report.off_topic += 1
             if got is None:

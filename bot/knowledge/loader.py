@@ -23,9 +23,23 @@ SECTIONS_FILE = "sections.toml"
 # Curated data beside the entries that is not an article section: loaded by its own modules.
 NOT_SECTION_FILES = frozenset({SECTIONS_FILE, "stages.toml", "prompts.toml"})
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_ENTRY_KEYS = frozenset({"id", "title", "stages", "related", "phrasings", "keywords", "synonyms", "answer"})
+_ENTRY_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "stages",
+        "related",
+        "phrasings",
+        "keywords",
+        "concepts",
+        "synonyms",
+        "sections",
+        "aliases",
+        "answer",
+    }
+)
 _REQUIRED_LISTS = ("stages", "phrasings", "keywords")
-_OPTIONAL_LISTS = ("related",)
+_OPTIONAL_LISTS = ("related", "concepts", "sections", "aliases")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +170,7 @@ def _file_entries(
         return []
     entries: list[Entry] = []
     for index, raw in enumerate(raw_entries):
-        entry = _entry(name, section, index, raw, problems)
+        entry = _entry(name, section, index, raw, known, problems)
         if entry is None:
             continue
         if entry.id in seen_ids:
@@ -165,11 +179,29 @@ def _file_entries(
             )
             continue
         seen_ids[entry.id] = name
+        for alias in entry.aliases:
+            if not _ID_RE.match(alias):
+                problems.append(
+                    Problem(name, f"alias '{alias}' is not a valid id", entry=entry.id, key="aliases")
+                )
+            elif alias in seen_ids:
+                problems.append(
+                    Problem(
+                        name,
+                        f"alias '{alias}' is already an id (in {seen_ids[alias]})",
+                        entry=entry.id,
+                        key="aliases",
+                    )
+                )
+            else:
+                seen_ids[alias] = name
         entries.append(entry)
     return entries
 
 
-def _entry(name: str, section: str, index: int, raw: Any, problems: list[Problem]) -> Entry | None:
+def _entry(
+    name: str, section: str, index: int, raw: Any, known: set[str], problems: list[Problem]
+) -> Entry | None:
     """Validate one [[entry]] table; record problems and return None if it is unusable."""
     if not isinstance(raw, dict):
         problems.append(Problem(name, f"entry #{index + 1} is not a table"))
@@ -210,6 +242,8 @@ def _entry(name: str, section: str, index: int, raw: Any, problems: list[Problem
     for stage in lists.get("stages", ()):
         if stage not in STAGE_VALUES:
             bad("stages", f"unknown stage '{stage}' (use {', '.join(sorted(STAGE_VALUES))})")
+    sources = lists.get("sections", ())
+    _check_sources(section, sources, known, bad)
     synonyms = _synonym_groups(raw.get("synonyms", []), bad)
     if not isinstance(entry_id, str) or not entry_id:
         return None
@@ -226,7 +260,23 @@ def _entry(name: str, section: str, index: int, raw: Any, problems: list[Problem
         synonyms=synonyms,
         answer=str(answer or "").strip(),
         source=name,
+        concepts=lists.get("concepts", ()),
+        sources=sources,
+        aliases=lists.get("aliases", ()),
     )
+
+
+def _check_sources(section: str, sources: tuple[str, ...], known: set[str], bad: Any) -> None:
+    """Validate `sections`: known slugs, no repeats, the file's own section first."""
+    if not sources:
+        return
+    for slug in sources:
+        if slug not in known:
+            bad("sections", f"unknown section slug '{slug}'")
+    if len(set(sources)) != len(sources):
+        bad("sections", "lists a section twice")
+    if section and sources[0] != section:
+        bad("sections", f"must start with the entry's own section '{section}' (the primary source)")
 
 
 def _synonym_groups(value: Any, bad: Any) -> tuple[tuple[str, ...], ...]:

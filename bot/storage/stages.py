@@ -16,7 +16,6 @@ from bot.storage.core import Area, Core
 NOTE_MAX = 200  # a note is one line of context, not a diary (the command refuses nothing: it clips)
 HISTORY_MAX = 25  # changes /stage history shows (an embed's worth)
 CURRENT_CACHE_MAX = 50_000  # (server, member) stages kept in memory; past it the cache starts over
-_MISSING = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +66,8 @@ class StageStore(Area):
         writer (runtime.py's lock file), and every write here updates the cache in the same call.
         """
         key = (guild_id, user_id)
-        cached = self._current.get(key, _MISSING)
-        if cached is not _MISSING:
-            return cached  # type: ignore[return-value]
+        if key in self._current:  # None is cached too: "never set one" is the common answer
+            return self._current[key]
         row = self.core.execute(
             "SELECT stage FROM member_stages WHERE guild_id = ? AND user_id = ?", key
         ).fetchone()
@@ -203,6 +201,19 @@ class StageStore(Area):
         """Stop giving stage roles in this server; return how many mappings went."""
         return self.core.execute("DELETE FROM stage_roles WHERE guild_id = ?", [guild_id]).rowcount
 
+    def forget_guild(self, guild_id: int) -> dict[str, int]:
+        """Delete every stage row of one server (members, history, checklists, stage roles)."""
+        removed: dict[str, int] = {}
+        with self.core.write():
+            for table in (*self.MEMBER_TABLES, "stage_roles"):
+                removed[table] = self.core.execute(
+                    f"DELETE FROM {table} WHERE guild_id = ?",  # our own table names
+                    [guild_id],
+                ).rowcount
+        for key in [k for k in self._current if k[0] == guild_id]:
+            del self._current[key]
+        return removed
+
     # --- a member's data -----------------------------------------------------------------------------
 
     def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
@@ -239,17 +250,4 @@ class StageStore(Area):
                     [guild_id, user_id],
                 ).rowcount
         self._current.pop((guild_id, user_id), None)
-        return removed
-
-    def forget_guild(self, guild_id: int) -> dict[str, int]:
-        """Delete every stage row of one server (the removed-server rule), stage roles included."""
-        removed: dict[str, int] = {}
-        with self.core.write():
-            for table in (*self.MEMBER_TABLES, "stage_roles"):
-                removed[table] = self.core.execute(
-                    f"DELETE FROM {table} WHERE guild_id = ?",
-                    [guild_id],  # our own table names
-                ).rowcount
-        for key in [k for k in self._current if k[0] == guild_id]:
-            del self._current[key]
         return removed

@@ -45,46 +45,61 @@ class AnswerCard:
     description: str
     footer: str
     related: tuple[tuple[str, str], ...]  # (entry id, button label)
+    next_up: tuple[str, str] | None = None  # the related entry that matters most at the asker's stage
 
     def embed(self) -> discord.Embed:
         """Build a fresh embed for one send."""
         embed = discord.Embed(title=self.title, description=self.description, colour=BRAND_COLOUR)
+        if self.next_up is not None:
+            embed.add_field(name="Next for your stage", value=self.next_up[1], inline=False)
         embed.set_footer(text=self.footer)
         return embed
 
     def view(self) -> discord.ui.View:
-        """Build fresh buttons for one send: related topics, then helpful / not helpful."""
+        """Build fresh buttons for one send: the stage's next read and related topics, then votes."""
         view = discord.ui.View(timeout=None)
+        if self.next_up is not None:
+            entry_id, label = self.next_up
+            view.add_item(ShowEntryButton(entry_id, label=label, row=0, primary=True))
         for entry_id, label in self.related:
-            view.add_item(ShowEntryButton(entry_id, label=label, row=0))
+            if self.next_up is None or entry_id != self.next_up[0]:
+                view.add_item(ShowEntryButton(entry_id, label=label, row=0))
         view.add_item(VoteButton(self.entry_id, helpful=True, row=1))
         view.add_item(VoteButton(self.entry_id, helpful=False, row=1))
         view.stop()  # dispatched by custom_id (DynamicItems); nothing needs this object after the send
         return view
 
 
-_CARDS: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, AnswerCard]] = weakref.WeakKeyDictionary()
+_CARDS: weakref.WeakKeyDictionary[KnowledgeBase, dict[tuple[str, str | None], AnswerCard]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def answer_card(kb: KnowledgeBase, entry: Entry) -> AnswerCard:
-    """Return the card that answers with one entry, built once per knowledge base."""
+def sources_footer(kb: KnowledgeBase, entry: Entry) -> str:
+    """Name every article section an answer draws on, its own section first."""
+    titles = [f"“{kb.section_title(slug)}”" for slug in (entry.sources or (entry.section,))]
+    label = "section" if len(titles) == 1 else "sections"
+    return clip(f"From the article {label} {', '.join(titles)} · {kb.article}", EMBED_FOOTER_MAX)
+
+
+def answer_card(kb: KnowledgeBase, entry: Entry, next_up: Entry | None = None) -> AnswerCard:
+    """Return the card answering with one entry (and a stage's next read), built once per knowledge base."""
     cards = _CARDS.setdefault(kb, {})
-    card = cards.get(entry.id)
+    key = (entry.id, next_up.id if next_up else None)
+    card = cards.get(key)
     if card is None:
         related = tuple(
             (r.id, clip(r.title, BUTTON_LABEL_MAX))
             for r in (kb.by_id.get(i) for i in entry.related[:RELATED_MAX])
             if r is not None
         )
-        card = cards[entry.id] = AnswerCard(
+        card = cards[key] = AnswerCard(
             entry_id=entry.id,
             title=clip(entry.title, EMBED_TITLE_MAX),
             description=clip(entry.answer, EMBED_DESCRIPTION_MAX),
-            footer=clip(
-                f"From the article section “{kb.section_title(entry.section)}” · {kb.article}",
-                EMBED_FOOTER_MAX,
-            ),
+            footer=sources_footer(kb, entry),
             related=related,
+            next_up=(next_up.id, clip(next_up.title, BUTTON_LABEL_MAX)) if next_up else None,
         )
     return card
 
@@ -123,11 +138,13 @@ class ShowEntryButton(
 ):
     """Show one entry's answer, privately, to whoever clicks."""
 
-    def __init__(self, entry_id: str, *, label: str | None = None, row: int | None = None) -> None:
+    def __init__(
+        self, entry_id: str, *, label: str | None = None, row: int | None = None, primary: bool = False
+    ) -> None:
         super().__init__(
             discord.ui.Button(
                 label=label or entry_id,
-                style=discord.ButtonStyle.secondary,
+                style=discord.ButtonStyle.primary if primary else discord.ButtonStyle.secondary,
                 custom_id=f"{ids.SHOW_ENTRY}:{entry_id}",
             ),
             row=row,

@@ -13,6 +13,7 @@ VOTE = f"{PREFIX}:vote"  # sm:vote:<entry>:<0|1>
 TOPICS_PAGE = f"{PREFIX}:topics:page"  # sm:topics:page:<n>
 TOPICS_SECTION = f"{PREFIX}:topics:section"
 TOPICS_ENTRY = f"{PREFIX}:topics:entry"
+STAGE_NEXT = f"{PREFIX}:stage:next"  # sm:stage:next:<owner>
 STAGE_CHECK = f"{PREFIX}:stage:check"  # sm:stage:check:<owner>:<milestone>
 STAGE_QUIZ = f"{PREFIX}:stage:quiz"  # sm:stage:quiz:<owner>:<answer index per question so far>
 STAGE_QUIZ_SET = f"{PREFIX}:stage:quizset"  # sm:stage:quizset:<owner>:<stage>
@@ -34,6 +35,7 @@ REGISTRY: dict[str, str] = {
     TOPICS_PAGE: "topics: change page",
     TOPICS_SECTION: "topics: pick a section",
     TOPICS_ENTRY: "topics: pick an entry",
+    STAGE_NEXT: "stages: show what's next (as /stage next)",
     STAGE_CHECK: "stages: tick or untick a checklist milestone",
     STAGE_QUIZ: "stages: answer a quiz question",
     STAGE_QUIZ_SET: "stages: set the stage the quiz suggested",

@@ -16,6 +16,7 @@ from typing import Any
 import discord
 
 from bot.app import MentorBot
+from bot.stages import STAGE_VALUES, Stage
 from bot.ui import ids
 from bot.ui.base import MentorItem
 from bot.ui.limits import BRAND_COLOUR, EMBED_DESCRIPTION_MAX, MESSAGE_MAX, clip
@@ -50,14 +51,16 @@ def _count(value: Any) -> int:
     return len(value) if isinstance(value, list) else 1
 
 
-def summary_lines(data: dict[str, Any]) -> list[str]:
+def summary_lines(data: dict[str, Any], *, skip_empty: bool = False) -> list[str]:
     """One line per kind of data: what it is and how many records."""
     lines = []
     for key, value in data.items():
         if key == "stage" and value and value.get("stage"):
             shown = "visible to others" if value.get("visible_to_others") else "private"
-            lines.append(f"**{_label(key)}:** {value['stage']} ({shown})")
-        else:
+            stage = value["stage"]
+            label = Stage(stage).label if stage in STAGE_VALUES else stage
+            lines.append(f"**{_label(key)}:** {label} ({shown})")
+        elif _count(value) or not skip_empty:
             lines.append(f"**{_label(key)}:** {_count(value)}")
     return lines
 
@@ -87,7 +90,7 @@ def forget_prompt(owner_id: int, data: dict[str, Any], expires: int) -> tuple[st
     """The confirmation: what would go, and the buttons (none when there is nothing to delete)."""
     if sum(_count(v) for v in data.values()) == 0:
         return "I hold no data about you in this server: there's nothing to delete.", None
-    listing = "\n".join(f"- {line}" for line in summary_lines(data))
+    listing = "\n".join(f"- {line}" for line in summary_lines(data, skip_empty=True))
     text = (
         "This deletes everything I hold about you in this server, and can't be undone:\n"
         f"{listing}\nThe buttons expire <t:{expires}:R>."

@@ -22,7 +22,7 @@ from bot.knowledge.loader import KnowledgeError
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.stage_guides import StageContent, StageGuide, load_stage_content
 from bot.stages import LADDER, Stage, next_stage
-from bot.storage import MemberStage, StageChange, StageStats
+from bot.storage import StageChange
 from bot.storage.stages import NOTE_MAX
 from bot.ui import ids
 from bot.ui.answers import ShowEntryButton
@@ -148,7 +148,7 @@ def set_embed(guide: StageGuide, change: StageChange | None, roles: RoleOutcome)
     embed.add_field(name="Focus on now", value=_bullets(guide.focus), inline=False)
     if roles.lines:
         embed.add_field(name="Roles", value=clip("\n".join(roles.lines), EMBED_FIELD_VALUE_MAX), inline=False)
-    embed.set_footer(text="Run /stage next for your checklist and what to read next.")
+    embed.set_footer(text="What's next (or /stage next): your checklist and what to read.")
     return embed
 
 
@@ -171,10 +171,13 @@ async def change_stage(
         interaction.user, stage.value, bot.storage.stages.roles(guild_id), interaction.app_permissions
     )
     embed = set_embed(guide, change, plan.outcome)
+    view = discord.ui.View(timeout=None)
+    view.add_item(NextButton(interaction.user.id))
+    view.stop()
     if edit:
-        await interaction.response.edit_message(content=None, embed=embed, view=None)
+        await interaction.response.edit_message(content=None, embed=embed, view=view)
     else:
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
     failure = await apply_stage_roles(interaction.user, plan, reason=f"Studio Mentor: stage {stage.value}")
     problem = failure or plan.outcome.problem
     if problem:
@@ -186,80 +189,6 @@ async def change_stage(
             "The moderators have been told.",
             ephemeral=True,
         )
-
-
-# --- /stage show, /stage history, /stage stats -----------------------------------------------------------
-
-
-def show_embed(name: str, record: MemberStage, guide: StageGuide, done: set[str]) -> discord.Embed:
-    """A member's stage card: the stage, since when, and the checklist progress."""
-    embed = discord.Embed(
-        title=clip(f"{name}: {guide.title}", EMBED_TITLE_MAX),
-        description=clip(guide.summary, EMBED_DESCRIPTION_MAX),
-        colour=BRAND_COLOUR,
-    )
-    if record.since:
-        embed.add_field(name="Since", value=f"{stamp(record.since, 'D')} ({stamp(record.since)})")
-    ticked = sum(1 for item in guide.checklist if item.id in done)
-    embed.add_field(name="Checklist", value=f"`{bar(ticked, len(guide.checklist))}`")
-    embed.set_footer(
-        text="Visible to others in this server" if record.visible else "Private: only you see it"
-    )
-    return embed
-
-
-def history_embed(changes: list[StageChange], titles: dict[str, str]) -> discord.Embed:
-    """The member's stage changes, newest first."""
-    lines = []
-    for change in changes:
-        to = titles.get(change.to_stage, change.to_stage)
-        moved = f"{titles.get(change.from_stage, change.from_stage)} → {to}" if change.from_stage else to
-        note = f" — “{quote(change.note)}”" if change.note else ""
-        lines.append(f"{stamp(change.changed_at, 'd')} **{moved}**{note}")
-    return discord.Embed(
-        title="Your path so far",
-        description=clip("\n".join(lines) or NO_STAGE, EMBED_DESCRIPTION_MAX),
-        colour=BRAND_COLOUR,
-    )
-
-
-def stats_embed(
-    guild_name: str,
-    stats: StageStats,
-    titles: dict[str, str],
-    days: int,
-    role_problem: tuple[str, str] | None,
-) -> discord.Embed:
-    """Members per stage and recent changes, as text bars."""
-    total = sum(stats.members.values())
-    most = max(stats.members.values(), default=0)
-    width = max(len(t) for t in titles.values())
-    rows = []
-    for stage in LADDER:
-        count = stats.members.get(stage.value, 0)
-        filled = round(BAR_WIDTH * count / most) if most else 0
-        rows.append(f"{titles[stage.value]:<{width}} {'█' * filled}{'░' * (BAR_WIDTH - filled)} {count}")
-    embed = discord.Embed(
-        title=clip(f"Career stages in {guild_name}", EMBED_TITLE_MAX),
-        description=clip("```\n" + "\n".join(rows) + "\n```", EMBED_DESCRIPTION_MAX),
-        colour=BRAND_COLOUR,
-    )
-    embed.add_field(name="Members with a stage", value=str(total))
-    moved = ", ".join(
-        f"{titles[s.value]} {stats.arrivals[s.value]}" for s in LADDER if stats.arrivals.get(s.value)
-    )
-    embed.add_field(
-        name=f"Changes in the last {days} days",
-        value=clip(f"{stats.changes}" + (f" (into: {moved})" if moved else ""), EMBED_FIELD_VALUE_MAX),
-    )
-    if role_problem:
-        problem, when = role_problem
-        embed.add_field(
-            name="Stage roles",
-            value=clip(f"Last problem {stamp(when)}: {problem}", EMBED_FIELD_VALUE_MAX),
-            inline=False,
-        )
-    return embed
 
 
 # --- /stage next and its checklist ------------------------------------------------------------------------
@@ -287,7 +216,9 @@ def next_message(
         value=clip(checklist, EMBED_FIELD_VALUE_MAX),
         inline=False,
     )
-    reading = [kb.by_id[e] for e in guide.entries if e in kb.by_id]
+    # Ids resolve through aliases (merged entries), so two ids can name one entry: show each entry once,
+    # or Discord refuses the message for duplicated custom ids.
+    reading = list({kb.by_id[e].id: kb.by_id[e] for e in guide.entries if e in kb.by_id}.values())
     if reading:
         embed.add_field(
             name="Read next", value=_bullets([e.title for e in reading[: READ_MAX * 2]]), inline=False
@@ -348,9 +279,50 @@ class ChecklistButton(
         await interaction.response.edit_message(embed=embed, view=view)
 
 
+class NextButton(MentorItem[discord.ui.Button[Any]], template=rf"{ids.STAGE_NEXT}:(?P<owner>\d{{1,20}})"):
+    """Under a stage change: open the guidance and checklist for the member's stage (like /stage next)."""
+
+    def __init__(self, owner_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="What's next",
+                emoji="🧭",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"{ids.STAGE_NEXT}:{owner_id}",
+            )
+        )
+        self.owner_id = owner_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> NextButton:
+        return cls(int(match["owner"]))
+
+    async def run(self, interaction: discord.Interaction, bot: MentorBot) -> None:
+        """Send the member's /stage next privately."""
+        if interaction.user.id != self.owner_id:
+            raise UserError("This button belongs to someone else. Run `/stage next` to see your own.")
+        await send_next(interaction, bot)
+
+
+async def send_next(interaction: discord.Interaction, bot: MentorBot) -> None:
+    """Answer with the guidance and checklist for the member's current stage (ephemeral)."""
+    if interaction.guild_id is None:
+        raise UserError("Stages belong to a server: use this in a server.")
+    store = bot.storage.stages
+    current = store.current(interaction.guild_id, interaction.user.id)
+    if current is None:
+        raise UserError(NO_STAGE)
+    guide = runtime_of(bot).guide(Stage(current))
+    done = store.checklist_done(interaction.guild_id, interaction.user.id)
+    embed, view = next_message(interaction.user.id, guide, done, bot.library.index.kb)
+    await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+
 def titles_of(content: StageContent) -> dict[str, str]:
     """Stage id -> the guide's title, for lists."""
     return {g.stage.value: g.title for g in content.guides}
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ChecklistButton,)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ChecklistButton, NextButton)

@@ -1,0 +1,95 @@
+"""The out-of-scope intents: each is recognised and declined, and on-topic questions stay clear of all of them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import Confidence, SearchIndex, load_knowledge
+from bot.knowledge.scope import INTENTS, check_scope, intent_of
+from bot.knowledge.text import words
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    """Return one index over the shipped knowledge base for the whole module."""
+    return SearchIndex(load_knowledge())
+
+
+# One or more questions per intent, in the shared vocabulary that makes them traps (never the blind set's).
+DECLINED = [
+    ("money", "how much does a studio producer make a year"),
+    ("money", "what should i charge a rapper for a beat"),
+    ("money", "can you make good money producing"),
+    ("money", "whats the going rate for an ep"),
+    ("selling-and-business", "where do i sell my sample packs"),
+    ("legal", "do i need permission to clear a sample from an old record"),
+    ("legal", "how do i register my beats with bmi"),
+    ("distribution-and-promotion", "how do i get my beats on spotify playlists"),
+    ("distribution-and-promotion", "how do i get signed by a label"),
+    ("product-choice", "which daw should a beginner use"),
+    ("product-choice", "ableton or fl studio for trap?"),
+    ("product-choice", "best budget studio monitors"),
+    ("named-schools", "is full sail worth it"),
+    ("named-schools", "which college in leeds has a good production course"),
+    ("other-careers", "how do i become a radio dj"),
+    ("other-careers", "how do i get into video game audio"),
+    ("technique-how-to", "how do i make a drill beat from scratch"),
+    ("technique-how-to", "how do you sidechain a bass"),
+    ("technique-how-to", "what bpm is drum and bass"),
+    ("chat", "whats up guys"),
+    ("chat", "who produced the weeknd's album"),
+    ("chat", "rate my beat pls"),
+]
+
+# On-topic questions that use the intents' vocabulary in the article's own sense: none may trip an intent.
+CLEAR = [
+    "is an internship worth it if i mostly set up gear",
+    "how do i handle budgeting and scheduling as a producer",
+    "what's the best way to learn a daw",
+    "is knowing ableton or fl inside out important",
+    "is it better to learn a daw or an instrument first",
+    "how much experience do i need to get an internship",
+    "how much does music theory matter",
+    "what key skills does a producer need",
+    "how do i bounce back from rejection",
+    "what course should i take for music production",
+    "do you learn much at uni in music production",
+    "what daw skills do i need",
+    "not sure if this is the right channel but how do i get an internship",
+    "how do i get promoted to full producer",
+    "can i learn producing from youtube tutorials",
+    "do i need a teacher or can i learn alone",
+    "how do i make each instrument clear in the mix",
+]
+
+
+def test_intent_names_are_unique() -> None:
+    """Each intent has its own name: the bot tells members which topic the article does not cover."""
+    names = [intent.name for intent in INTENTS]
+    assert len(names) == len(set(names))
+
+
+def test_every_intent_has_a_declined_example() -> None:
+    """The table below covers every intent, so a new intent cannot ship untested."""
+    assert {name for name, _ in DECLINED} == {intent.name for intent in INTENTS}
+
+
+@pytest.mark.parametrize(("intent", "question"), DECLINED)
+def test_out_of_scope_intents_are_declined(index: SearchIndex, intent: str, question: str) -> None:
+    """A question of an out-of-scope intent is neither answered nor offered, and names its intent."""
+    result = index.search(question)
+    assert result.confidence is Confidence.NONE, (question, result.best)
+    hit = check_scope(words(question))
+    assert hit.intent == intent or intent in {intent_of(mark) for mark in hit.marks}, hit
+
+
+@pytest.mark.parametrize("question", CLEAR)
+def test_on_topic_questions_trip_no_intent(question: str) -> None:
+    """Words like "best", "how much", "uni in", "channel" in an on-topic question do not decline it."""
+    assert check_scope(words(question)).intent is None
+
+
+def test_declined_result_names_the_intent(index: SearchIndex) -> None:
+    """SearchResult.out_of_scope names the intent, so the bot can say what the article does not cover."""
+    assert index.search("how much do producers make").out_of_scope == "money"
+    assert index.search("how do i get an internship").out_of_scope is None
