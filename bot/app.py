@@ -26,11 +26,14 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (
     "bot.cogs.answers",
     "bot.cogs.moderation",
+    "bot.cogs.setup",  # after moderation: it adds /mentor setup to its group
     "bot.cogs.housekeeping",
     "bot.cogs.stages",
     "bot.cogs.mydata",
     "bot.cogs.learning",
     "bot.cogs.challenges",
+    "bot.cogs.onboarding",
+    "bot.cogs.help",
 )
 FLUSH_SECONDS = 1.0  # write-behind buffers (the question log) reach the file at most this late
 _DISCORD_API_BASE = discord.http.Route.BASE

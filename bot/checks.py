@@ -8,7 +8,7 @@ Manage Server, or the server's configured moderator role.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -40,3 +40,20 @@ def moderator_only() -> Callable[[T], T]:
         raise app_commands.CheckFailure(NOT_MODERATOR)
 
     return app_commands.check(predicate)
+
+
+def requires_moderator(command: app_commands.Command[Any, ..., Any]) -> bool:
+    """Return True for a moderator command: it (or a group above it) is for Manage Server or moderator_only().
+
+    /help uses this to show moderators' commands to moderators only.
+    """
+    node: app_commands.Command[Any, ..., Any] | app_commands.Group | None = command
+    while node is not None:
+        permissions = node.default_permissions
+        if permissions is not None and permissions.value:
+            return True
+        node = node.parent
+    return any(getattr(c, "__qualname__", "") == _MODERATOR_CHECK for c in command.checks)
+
+
+_MODERATOR_CHECK = f"{moderator_only.__name__}.<locals>.predicate"

@@ -216,9 +216,7 @@ async def test_sync_command_syncs_globally_once_and_exits(tmp_path: Path, token_
         run_cli, "--config", str(config), "sync", env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    assert (
-        "synced 8 commands globally" in result.stdout
-    )  # ask, topics, mentor, kb, stage, mydata, learning, challenge
+    assert "synced 10 commands globally" in result.stdout
     puts = [
         r
         for r in double.requests
@@ -234,6 +232,8 @@ async def test_sync_command_syncs_globally_once_and_exits(tmp_path: Path, token_
         "mydata",
         "learning",
         "challenge",
+        "help",
+        "about",
     }
     assert not (tmp_path / "data" / "mentor.db").exists()  # syncing touches no database
 

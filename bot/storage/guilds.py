@@ -13,7 +13,11 @@ from bot.storage.core import Area
 
 
 class GuildRegistry(Area):
-    """known_guilds: one row per server the bot has been in; removed_at is NULL while it is there."""
+    """known_guilds: one row per server the bot has been in; removed_at is NULL while it is there.
+
+    welcomed_at (m0020, onboarding) is when the bot posted its welcome there: set once, kept until the
+    server's row is deleted by the removed-server rule.
+    """
 
     def joined(self, guild_id: int) -> None:
         """Record that the bot is in a server (a new join, or a return that cancels a pending deletion)."""
@@ -65,6 +69,33 @@ class GuildRegistry(Area):
         """Return when the bot was removed from a server (None while it is there, or if unknown)."""
         row = self.core.execute(
             "SELECT removed_at FROM known_guilds WHERE guild_id = ?", [guild_id]
+        ).fetchone()
+        return row[0] if row else None
+
+    def claim_welcome(self, guild_id: int) -> bool:
+        """Record that the server gets its welcome now; False if it already had one (never welcome twice).
+
+        Claimed before sending: a crash between the two loses one welcome rather than posting two.
+        """
+        now = self.core.now()
+        with self.core.write():
+            row = self.core.execute(
+                "SELECT welcomed_at FROM known_guilds WHERE guild_id = ?", [guild_id]
+            ).fetchone()
+            if row is not None and row[0] is not None:
+                return False
+            self.core.execute(
+                "INSERT INTO known_guilds (guild_id, joined_at, removed_at, welcomed_at) "
+                "VALUES (?, ?, NULL, ?) "
+                "ON CONFLICT(guild_id) DO UPDATE SET welcomed_at = excluded.welcomed_at",
+                [guild_id, now, now],
+            )
+        return True
+
+    def welcomed_at(self, guild_id: int) -> str | None:
+        """Return when the server got its welcome (None if never, or since its data was deleted)."""
+        row = self.core.execute(
+            "SELECT welcomed_at FROM known_guilds WHERE guild_id = ?", [guild_id]
         ).fetchone()
         return row[0] if row else None
 

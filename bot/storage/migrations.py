@@ -352,3 +352,9 @@ def m0018_challenge_steps(db: Database) -> None:
 def m0019_guild_timezone(db: Database) -> None:
     """The server's IANA time zone, in which moderators type challenge times (NULL: UTC)."""
     db.execute("ALTER TABLE guild_settings ADD COLUMN timezone TEXT")
+
+
+@migrations()
+def m0020_known_guilds_welcomed(db: Database) -> None:
+    """When the bot posted its welcome in a server, so a restart or a re-invite never posts it twice."""
+    db.execute("ALTER TABLE known_guilds ADD COLUMN welcomed_at TEXT")
