@@ -135,7 +135,8 @@ POLICIES: tuple[TablePolicy, ...] = (
         "deliveries",
         "every scheduled send (recipient, when, sent / failed / skipped and why)",
         "each prompt sent once, even after a crash; `studio-mentor learning deliveries`",
-        MEMBER_KEEPS,
+        "finished sends {question_log_days}; a member's until they delete them, or {removed_server_days} "
+        "after the bot is removed",
         MYDATA_FORGET,
     ),
     TablePolicy(

@@ -82,3 +82,30 @@ def test_learning_settings_defaults_and_ranges(tmp_path: Path) -> None:
         load_config(path)
     path.write_text("[learning]\ncatch_up_hours = 12\n", encoding="utf-8")
     assert load_config(path).learning.catch_up_hours == 12
+
+
+def test_prune_drops_old_finished_sends_and_never_pending_ones(storage: Storage) -> None:
+    """The delivery log expires like the question log: finished rows past the cutoff go, pending ones stay."""
+    old = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
+    recent = datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
+    sent = storage.deliveries.plan(kind=KIND_DM, schedule="s", slot="old-sent", recipient=1, due_at=old)
+    skipped = storage.deliveries.plan(
+        kind=KIND_DM,
+        schedule="s",
+        slot="old-skip",
+        recipient=1,
+        due_at=old,
+        status=Status.SKIPPED,
+        reason="x",
+    )
+    pending = storage.deliveries.plan(kind=KIND_DM, schedule="s", slot="old-pending", recipient=1, due_at=old)
+    fresh = storage.deliveries.plan(kind=KIND_DM, schedule="s", slot="new", recipient=1, due_at=recent)
+    assert sent and skipped and pending and fresh
+    assert storage.deliveries.claim(sent.id)
+    storage.deliveries.mark_sent(sent.id, 5)
+    assert storage.deliveries.claim(fresh.id)
+    storage.deliveries.mark_sent(fresh.id, 6)
+    cutoff = (datetime(2026, 1, 5, 12, 0, tzinfo=UTC) - timedelta(days=90)).isoformat(timespec="seconds")
+    assert storage.deliveries.prune(cutoff) == {"deliveries": 2}
+    left = {row[0] for row in storage.core.execute("SELECT slot FROM deliveries")}
+    assert left == {"old-pending", "new"}

@@ -11,7 +11,7 @@ from bot.clock import ManualClock, iso
 from bot.cogs.housekeeping import Housekeeping
 from bot.knowledge import SearchIndex
 from bot.knowledge.library import Library
-from bot.storage import Storage
+from bot.storage import Status, Storage
 from tests.conftest import Mentor, embeds_of, mentor_config, start_mentor
 from tests.discord_double import DiscordDouble
 from tests.discord_double.studio import Studio
@@ -96,6 +96,16 @@ async def test_retention_job_runs_at_start_and_uses_the_bots_clock(
     }
     storage.questions.record(question="asked long ago", outcome="declined", **common)  # type: ignore[arg-type]
     storage.questions.record_feedback(guild_id=studio.guild.id, user_id=2, entry_id="x", helpful=False)
+    old_send = storage.deliveries.plan(
+        kind="dm",
+        schedule="s",
+        slot="old",
+        recipient=2,
+        due_at=clock.now(),
+        status=Status.SKIPPED,
+        reason="r",
+    )
+    assert old_send is not None
     clock.advance(timedelta(days=89))
     storage.questions.record(question="asked recently", outcome="declined", **common)  # type: ignore[arg-type]
     storage.flush()
@@ -104,6 +114,7 @@ async def test_retention_job_runs_at_start_and_uses_the_bots_clock(
     bot, task = await start_mentor(config, storage, Library(index=shipped_index), discord_double.token, clock)
     try:
         await eventually(lambda: storage.core.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == 1)
+        await eventually(lambda: storage.core.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 0)
         assert [g.text for g in storage.questions.gaps(studio.guild.id)] == ["asked recently"]
         cog = bot.get_cog("Housekeeping")
         assert cog is not None and cog.daily.is_running()  # type: ignore[attr-defined]

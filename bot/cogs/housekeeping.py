@@ -86,6 +86,7 @@ class Housekeeping(commands.Cog):
         result = Sweep()
         cutoff = iso(now - timedelta(days=self.privacy.question_log_days))
         result.old_rows = self.storage.questions.prune(cutoff)
+        result.old_rows.update(self.storage.deliveries.prune(cutoff))
         for guild_id in self.storage.guilds.removed_before(iso(now - timedelta(days=self.removed_days))):
             removed = self.storage.forget_guild(guild_id)
             result.forgotten_guilds.append(guild_id)

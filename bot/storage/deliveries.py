@@ -248,6 +248,17 @@ class DeliveryLog(Area):
         keys = ("kind", "slot", "due_at", "status", "reason", "payload", "updated_at")
         return {"deliveries": [dict(zip(keys, r, strict=True)) for r in rows]}
 
+    def prune(self, before: str) -> dict[str, int]:
+        """Delete finished sends (sent, failed, skipped) due before an ISO UTC instant: the log's retention.
+
+        Safe for exactly-once: the planners never plan a slot that old again (catch-up is hours, not days),
+        and pending or in-flight rows are never touched.
+        """
+        cursor = self.core.execute(
+            "DELETE FROM deliveries WHERE status IN ('sent', 'failed', 'skipped') AND due_at < ?", [before]
+        )
+        return {"deliveries": cursor.rowcount}
+
     def forget_guild(self, guild_id: int) -> dict[str, int]:
         """Delete every delivery of one server (channel posts and members' DMs)."""
         cursor = self.core.execute("DELETE FROM deliveries WHERE guild_id = ?", [guild_id])
