@@ -7,7 +7,16 @@ import io
 from datetime import timedelta
 
 from bot.challenges import Status, Step
-from tests.challenge_helpers import T0, bot_posts, button_ids, command, create, fresh, runner
+from tests.challenge_helpers import (
+    T0,
+    bot_posts,
+    button_ids,
+    command,
+    create,
+    fresh,
+    runner,
+    steps_of,
+)
 from tests.conftest import Mentor, embeds_of
 
 D = timedelta(days=1)
@@ -66,7 +75,7 @@ async def test_end_closes_now_with_the_summary(mentor: Mentor) -> None:
     summary = embeds_of(bot_posts(m, s.general.id)[-1])[0]
     assert "Ended early" in summary["description"] and "**1** submitted" in summary["description"]
     assert [p for p in bot_posts(m, fresh(m, challenge).thread_id or 0) if p.get("components")] == []
-    assert Step.RESULTS in m.storage.challenges.steps_done(s.guild.id, challenge.id)
+    assert Step.RESULTS in steps_of(m, challenge)
 
 
 async def test_submissions_pages_for_moderators_only(mentor: Mentor) -> None:
