@@ -352,3 +352,9 @@ def m0018_challenge_steps(db: Database) -> None:
 def m0019_guild_timezone(db: Database) -> None:
     """The server's IANA time zone, in which moderators type challenge times (NULL: UTC)."""
     db.execute("ALTER TABLE guild_settings ADD COLUMN timezone TEXT")
+
+
+@migrations()
+def m0020_drop_challenge_steps(db: Database) -> None:
+    """Challenge steps and reminder DMs are deliveries now (one log, one scheduler): their own table goes."""
+    db.execute("DROP TABLE IF EXISTS challenge_steps")
