@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.challenges import Status as ChallengeStatus
 from bot.challenges import Step, due_steps, next_wake, stale_steps
 from bot.delivery import Refused, Sent
-from bot.storage import ChallengeStore
+from bot.storage import Challenge, ChallengeStore
 from bot.storage.deliveries import Delivery, DeliveryLog, Status
 
 if TYPE_CHECKING:
@@ -108,6 +109,17 @@ class ChallengePlanner:
             self.planned += 1
         return min(upcoming, default=None)
 
+    def replan(self, challenge: Challenge, now: datetime) -> None:
+        """After an edit: a step or DM awaiting a retry moves to its new time; a step now gone is skipped."""
+        for row in rows_of(self.log, challenge.id):
+            if row.status is not Status.PENDING or row.slot == Step.CANCEL.value:
+                continue
+            at = challenge.timeline.at(Step(row.slot))
+            if at is None:
+                self.log.mark_skipped(row.id, "the challenge was edited: this step no longer happens")
+            elif at > now:
+                self.log.retry_at(row.id, at, "re-planned: the challenge was edited")
+
     def _plan_step(
         self, challenge_id: int, guild_id: int, channel_id: int, step: Step, now: datetime,
         *, status: Status = Status.PENDING, reason: str | None = None,
@@ -130,12 +142,16 @@ class StepHandler:
         self.step = step
 
     def wanted(self, delivery: Delivery) -> str | None:
-        """A step of a challenge that was cancelled or deleted meanwhile is not sent."""
+        """A step of a challenge that was cancelled or deleted meanwhile is not sent.
+
+        Closed is not enough to skip: close and results change the status before their post, so a retry
+        after a 5xx finds the challenge closed by the very step it must finish.
+        """
         challenge = self.runner.store.get(delivery.guild_id or 0, _challenge_id(delivery))
         if challenge is None:
             return "the challenge was deleted"
-        if self.step is not Step.CANCEL and not challenge.status.is_open:
-            return f"the challenge is {challenge.status.value}"
+        if self.step is not Step.CANCEL and challenge.status is ChallengeStatus.CANCELLED:
+            return "the challenge was cancelled"
         return None
 
     async def send(self, delivery: Delivery, nonce: str, pace: Callable[[], Awaitable[None]]) -> Sent:

@@ -263,7 +263,8 @@ class ChallengeRunner(EventSync):
     # --- moderators' changes ------------------------------------------------------------------------------
 
     async def refresh(self, challenge: Challenge) -> None:
-        """After an edit or extension: update the announcement and the event, and wake for the new times."""
+        """After an edit or extension: re-plan waiting steps, update the announcement and event, wake."""
+        self.planner.replan(challenge, self.bot.clock.now())
         await self._edit_announcement(challenge)
         await self.sync_event(challenge)
         self.poke()
