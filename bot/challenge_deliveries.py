@@ -160,7 +160,7 @@ class StepHandler:
         if challenge is None:
             raise Refused("the challenge was deleted")
         await pace()
-        return await self.runner.perform(self.step, challenge, nonce)
+        return await self.runner.perform(self.step, challenge, nonce, pace)
 
     async def refused(self, delivery: Delivery, error: Exception) -> str:
         """A refused post is final: the challenge goes on without it."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -88,12 +89,14 @@ class ChallengeRunner(EventSync):
                 break
         return self.planner.planned - before
 
-    async def perform(self, step: Step, challenge: Challenge, nonce_: str) -> Sent:
+    async def perform(
+        self, step: Step, challenge: Challenge, nonce_: str, pace: Callable[[], Awaitable[None]]
+    ) -> Sent:
         """Perform one step; raise Refused when its main post was refused (the step still took effect)."""
         if step is Step.ANNOUNCE:
             message = await self._announce(challenge, nonce_)
         elif step is Step.CLOSE:
-            message = await self._close(challenge, nonce_)
+            message = await self._close(challenge, nonce_, pace)
         elif step is Step.RESULTS:
             message = await self._results(challenge, nonce_)
         elif step is Step.CANCEL:
@@ -186,7 +189,9 @@ class ChallengeRunner(EventSync):
         await self._event_status(challenge, 2)
         return posted.id if posted else str(message)
 
-    async def _close(self, challenge: Challenge, nonce_: str) -> int | str:
+    async def _close(
+        self, challenge: Challenge, nonce_: str, pace: Callable[[], Awaitable[None]]
+    ) -> int | str:
         g, cid = challenge.guild_id, challenge.id
         now = self.bot.clock.now()
         closed = replace(challenge, status=status_after(Step.CLOSE, challenge.voting))
@@ -205,6 +210,7 @@ class ChallengeRunner(EventSync):
         for sub in subs:
             if sub.vote_message_id is not None:
                 continue  # posted before a restart
+            await pace()  # one post per entry: paced like every scheduled send
             entry = await self._post(
                 challenge, self._where(challenge), nonce(cid, Step.CLOSE, f"entry{sub.id}"),
                 embed=vote_embed(challenge, sub), view=vote_view(cid, sub.id),
