@@ -1,64 +1,51 @@
 """Runs challenges on Discord: announce, remind, close, results, cancel, and the scheduled event alongside.
 
-`bot.challenges` decides which steps are due; this module performs them. Each step (and each reminder DM) is
-first recorded as pending in challenge_steps, then sent with a nonce derived from its key, then marked sent,
-failed or skipped. A crash between the send and the mark leaves it pending: the next wake sends it again with
-the same nonce, and Discord (enforce_nonce) answers with the first message instead of posting a second one.
-A 403 (DMs closed, channel hidden) is recorded and never retried; a step that failed otherwise stays pending
-for the next wake.
-
-Until the scheduler lands (branch `learning`), a small wake loop sleeps until the next step is due (at most
-five minutes, at least a second) and is poked whenever a moderator changes a challenge.
+`bot.challenges` decides which steps are due; `bot.challenge_deliveries` plans each as a delivery on the
+shared scheduler and hands it back here to be performed (`perform`), with the delivery's nonce on its main
+post. Extra posts of a step (the vote posts) carry nonces derived from the challenge, step and entry, so a
+resent step returns the posts Discord already has instead of posting them twice.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import discord
 
 from bot.app import MentorBot
+from bot.challenge_deliveries import (
+    KIND_DM,
+    STEP_KINDS,
+    ChallengePlanner,
+    DmHandler,
+    StepHandler,
+    schedule_of,
+    step_states,
+)
 from bot.challenge_events import EventSync
-from bot.challenges import Status, Step, Timeline, due_steps, next_wake, rank, stale_steps, status_after
+from bot.challenges import Status, Step, Timeline, rank, status_after
+from bot.delivery import Refused, Sent
 from bot.storage import Challenge, ChallengeStore
+from bot.storage.deliveries import Status as DeliveryStatus
 from bot.ui.challenges import announcement_view, challenge_embed, results_embed, vote_embed, vote_view, when
 from bot.ui.limits import MESSAGE_MAX, clip
 
 log = logging.getLogger(__name__)
 
-WAKE_MIN, WAKE_MAX = 1.0, 300.0  # seconds between wake-ups: never a busy loop, never asleep for long
-DMS_CLOSED = 50007  # Discord: "Cannot send messages to this user"
 THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 QUIET = discord.AllowedMentions.none()
-DM_RATE = 40.0  # requests per second for reminder and cancel DMs: under Discord's global 50, never a 429
 
 
-class Pacer:
-    """Spaces requests evenly at `rate` per second (real time: this is about Discord's limits).
-
-    The same shape as the learning branch's delivery pacer; fold into it when both are merged.
-    """
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._next = 0.0
-
-    async def __call__(self) -> None:
-        """Wait for the next free request slot."""
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        at = max(now, self._next)
-        self._next = at + self.interval
-        if at > now:
-            await asyncio.sleep(at - now)
+CATCH_UP_TICKS = 10  # ticks `run_due` runs at most: four steps, each with its DMs, need far fewer
 
 
 def nonce(challenge_id: int, step: Step, key: int | str = 0) -> str:
-    """A nonce unique to one post of one step of one challenge, within Discord's 25 characters."""
+    """A nonce unique to one extra post of one step of one challenge, within Discord's 25 characters."""
     digest = hashlib.blake2b(f"{challenge_id}:{step}:{key}".encode(), digest_size=12).hexdigest()
     return f"c{digest}"
 
@@ -72,95 +59,65 @@ def runner_of(bot: MentorBot) -> ChallengeRunner:
 
 
 class ChallengeRunner(EventSync):
-    """Performs due lifecycle steps, exactly once each, and keeps a challenge's posts and event in step."""
+    """Performs the steps the deliverer hands over; keeps a challenge's posts and event in step."""
 
     def __init__(self, bot: MentorBot, store: ChallengeStore) -> None:
         self.bot = bot
         self.store = store
-        self._lock = asyncio.Lock()
-        self._poked = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self.pace = Pacer(DM_RATE)
+        self.log = bot.storage.deliveries
+        self.planner = ChallengePlanner(store, self.log)
         self.ended_early: set[int] = set()  # only changes the summary's wording, so memory is enough
 
-    # --- waking ------------------------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Start the wake loop, once."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._wake_forever(), name="challenge-steps")
-
-    async def stop(self) -> None:
-        """Stop the wake loop."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    def register(self) -> None:
+        """Put the planner on the scheduler and a handler per step kind on the deliverer."""
+        self.bot.scheduler.add_planner(self.planner)
+        for step, kind in STEP_KINDS.items():
+            self.bot.deliverer.add_handler(kind, StepHandler(self, step))
+        self.bot.deliverer.add_handler(KIND_DM, DmHandler(self))
 
     def poke(self) -> None:
-        """Wake now: a challenge was created or changed."""
-        self._poked.set()
-
-    async def _wake_forever(self) -> None:
-        while True:
-            self._poked.clear()  # before running: a poke during the run means "run again"
-            try:
-                await self.run_due()
-            except Exception:
-                log.exception("running due challenge steps failed")
-            # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow a cancel that races a poke.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._seconds_to_next_wake()):
-                    await self._poked.wait()
-
-    def _seconds_to_next_wake(self) -> float:
-        now = self.bot.clock.now()
-        wakes = [
-            w
-            for c in self.store.open_everywhere()
-            if (w := next_wake(c.timeline, c.status, self.store.steps_done(c.guild_id, c.id))) is not None
-        ]
-        if not wakes:
-            return WAKE_MAX
-        return min(max((min(wakes) - now).total_seconds(), WAKE_MIN), WAKE_MAX)
+        """Wake the scheduler now: a challenge was created or changed."""
+        self.bot.scheduler.poke()
 
     async def run_due(self) -> int:
-        """Run every step due now in every server; return how many ran."""
-        ran = 0
-        async with self._lock:
-            for challenge in self.store.open_everywhere():
-                try:
-                    ran += await self._run_challenge(challenge)
-                except Exception:  # one broken challenge must not hold up the others; its step stays pending
-                    log.exception(
-                        "challenge %s: a step failed and will be tried at the next wake", challenge.id
-                    )
-        return ran
-
-    async def _run_challenge(self, challenge: Challenge) -> int:
-        now = self.bot.clock.now()
-        g, cid = challenge.guild_id, challenge.id
-        done = self.store.steps_done(g, cid)
-        for step in stale_steps(challenge.timeline, done, now):
-            self.store.finish_step(g, cid, step, "skipped", note="the deadline passed before it could go out")
-        ran = 0
-        for step in due_steps(challenge.timeline, challenge.status, done, now):
-            current = self.store.get(g, cid)
-            if current is None or not current.status.is_open:
+        """Tick the scheduler until every step due now (and each one it unlocks) ran; return how many."""
+        before = self.planner.planned
+        for _ in range(CATCH_UP_TICKS):
+            planned = self.planner.planned
+            await self.bot.scheduler.tick()
+            if self.planner.planned == planned and not self.bot.scheduler.last_outcomes:
                 break
-            if not self.store.begin_step(g, cid, step):
-                continue
-            if step is Step.ANNOUNCE:
-                await self._announce(current)
-            elif step is Step.REMIND:
-                await self._remind(current)
-            elif step is Step.CLOSE:
-                await self._close(current)
-            else:
-                await self._results(current)
-            ran += 1
-        return ran
+        return self.planner.planned - before
+
+    async def perform(
+        self, step: Step, challenge: Challenge, nonce_: str, pace: Callable[[], Awaitable[None]]
+    ) -> Sent:
+        """Perform one step; raise Refused when its main post was refused (the step still took effect)."""
+        if step is Step.ANNOUNCE:
+            message = await self._announce(challenge, nonce_)
+        elif step is Step.CLOSE:
+            message = await self._close(challenge, nonce_, pace)
+        elif step is Step.RESULTS:
+            message = await self._results(challenge, nonce_)
+        elif step is Step.CANCEL:
+            message = await self._cancel_post(challenge, nonce_)
+        else:
+            raise Refused(f"{step} posts nothing in the channel")
+        if isinstance(message, str):
+            raise Refused(message)
+        return Sent(message)
+
+    def dm_text(self, challenge: Challenge, step: Step) -> str:
+        """What a reminder or cancellation DM says."""
+        title = discord.utils.escape_markdown(challenge.title)
+        if step is Step.CANCEL:
+            return f"The challenge **{title}** was cancelled by the moderators."
+        return clip(
+            f"⏰ **{title}** closes {when(challenge.timeline.deadline)}. You joined but haven't "
+            f"submitted yet: use `/challenge submit challenge:{challenge.id}` in the server, or the Submit "
+            "button on the announcement.",
+            MESSAGE_MAX,
+        )
 
     # --- sending -------------------------------------------------------------------------------------------
 
@@ -174,34 +131,32 @@ class ChallengeRunner(EventSync):
         return channel if isinstance(channel, discord.abc.Messageable) else None
 
     async def _post(
-        self, challenge: Challenge, step: Step, channel_id: int, key: int | str = 0, **kwargs: Any
-    ) -> discord.Message | None:
-        """Send one step's post with its nonce; a 403 or missing channel is recorded and not retried."""
+        self, challenge: Challenge, channel_id: int, nonce_: str, **kwargs: Any
+    ) -> discord.Message | str:
+        """Send one post with its nonce; return it, or why Discord refused (a 403 is not retried)."""
         channel = await self._channel(channel_id)
         if channel is None:
-            self.store.finish_step(challenge.guild_id, challenge.id, step, "failed", note="channel not found")
-            return None
+            return "channel not found"
         kwargs.setdefault("allowed_mentions", QUIET)
         try:
-            return await channel.send(nonce=nonce(challenge.id, step, key), **kwargs)
+            return await channel.send(nonce=nonce_, **kwargs)
         except (discord.Forbidden, discord.NotFound) as error:
             note = f"Discord refused the post ({error.status}, code {error.code})"
-            self.store.finish_step(challenge.guild_id, challenge.id, step, "failed", note=note)
             log.warning("challenge %s: %s in channel %s", challenge.id, note, channel_id)
-            return None
+            return note
 
     def _where(self, challenge: Challenge) -> int:
         """Where talk and entries go: the challenge's thread, else its channel."""
         return challenge.thread_id or challenge.channel_id
 
-    async def _announce(self, challenge: Challenge) -> None:
+    async def _announce(self, challenge: Challenge, nonce_: str) -> int | str:
         role = challenge.role_id
         message = await self._post(
             challenge,
-            Step.ANNOUNCE,
             challenge.channel_id,
+            nonce_,
             content=f"<@&{role}> a new challenge is open!" if role else None,
-            embed=challenge_embed(replace_status(challenge, Status.RUNNING)),
+            embed=challenge_embed(replace(challenge, status=Status.RUNNING)),
             view=announcement_view(challenge.id),
             # The client allows no mentions at all; this post may ping exactly the configured role.
             allowed_mentions=discord.AllowedMentions(
@@ -211,108 +166,65 @@ class ChallengeRunner(EventSync):
                 replied_user=False,
             ),
         )
+        posted = message if isinstance(message, discord.Message) else None
         thread_id = challenge.thread_id
-        if message is not None and thread_id is None:
+        if posted is not None and thread_id is None:
             try:
-                thread = await message.create_thread(
+                thread = await posted.create_thread(
                     name=clip(challenge.title, 100), auto_archive_duration=10080
                 )
                 thread_id = thread.id
             except discord.HTTPException as error:
                 if error.code == THREAD_EXISTS:  # opened before a crash: it shares the message's id
-                    thread_id = message.id
+                    thread_id = posted.id
                 else:  # no Create Public Threads: talk stays in the channel
                     log.warning("challenge %s: could not open a thread (%s)", challenge.id, error)
-        with self.store.core.write():
-            self.store.update(
-                challenge.guild_id,
-                challenge.id,
-                status=Status.RUNNING,
-                message_id=message.id if message else challenge.message_id,
-                thread_id=thread_id,
-            )
-            if message is not None:
-                self.store.finish_step(
-                    challenge.guild_id, challenge.id, Step.ANNOUNCE, "sent", message_id=message.id
-                )
-        await self._event_status(challenge, 2)
-
-    async def _remind(self, challenge: Challenge) -> None:
-        g, cid = challenge.guild_id, challenge.id
-        sent = skipped = failed = 0
-        deadline = challenge.timeline.deadline
-        text = (
-            f"⏰ **{discord.utils.escape_markdown(challenge.title)}** closes {when(deadline)}. You joined "
-            f"but haven't submitted yet: use `/challenge submit challenge:{cid}` in the server, or the "
-            "Submit button on the announcement."
+        self.store.update(
+            challenge.guild_id,
+            challenge.id,
+            status=Status.RUNNING,
+            message_id=posted.id if posted else challenge.message_id,
+            thread_id=thread_id,
         )
-        for user_id in self.store.without_submission(g, cid):
-            if not self.store.begin_step(g, cid, Step.REMIND, user_id):
-                continue
-            state, note = await self._dm(challenge, Step.REMIND, user_id, clip(text, MESSAGE_MAX))
-            sent, skipped, failed = (
-                sent + (state == "sent"),
-                skipped + (state == "skipped"),
-                failed + (state == "failed"),
-            )
-        note = f"{sent} reminded, {skipped} skipped (DMs closed), {failed} failed"
-        self.store.finish_step(g, cid, Step.REMIND, "sent", note=note)
-        log.info("challenge %s reminder: %s", cid, note)
+        await self._event_status(challenge, 2)
+        return posted.id if posted else str(message)
 
-    async def _dm(self, challenge: Challenge, step: Step, user_id: int, text: str) -> tuple[str, str | None]:
-        """DM one member once; closed DMs are recorded as skipped and never retried."""
-        g, cid = challenge.guild_id, challenge.id
-        try:
-            await self.pace()  # opening the DM channel (discord.py reuses one it already has)
-            channel = await self.bot.create_dm(discord.Object(user_id))
-            await self.pace()
-            await channel.send(text, nonce=nonce(cid, step, user_id), allowed_mentions=QUIET)
-        except discord.Forbidden as error:
-            state = "skipped" if error.code == DMS_CLOSED else "failed"
-            note = "DMs closed" if error.code == DMS_CLOSED else f"403 code {error.code}"
-            self.store.finish_step(g, cid, step, state, user_id=user_id, note=note)
-            return state, note
-        except discord.HTTPException as error:
-            note = f"{error.status} code {error.code}"
-            self.store.finish_step(g, cid, step, "failed", user_id=user_id, note=note)
-            return "failed", note
-        self.store.finish_step(g, cid, step, "sent", user_id=user_id)
-        return "sent", None
-
-    async def _close(self, challenge: Challenge) -> None:
+    async def _close(
+        self, challenge: Challenge, nonce_: str, pace: Callable[[], Awaitable[None]]
+    ) -> int | str:
         g, cid = challenge.guild_id, challenge.id
         now = self.bot.clock.now()
-        closed = replace_status(challenge, status_after(Step.CLOSE, challenge.voting))
+        closed = replace(challenge, status=status_after(Step.CLOSE, challenge.voting))
         await self._edit_announcement(closed)
-        voting_open = challenge.voting and (challenge.timeline.voting_ends or now) > now
-        if voting_open:
-            subs = self.store.submissions(g, cid)
-            ends = challenge.timeline.voting_ends
-            intro = f"Submissions are closed: {len(subs)} entries. Vote for your favourite below"
-            intro += f" until {when(ends)}." if ends else "."
-            await self._post(challenge, Step.CLOSE, self._where(challenge), "intro", content=intro)
-            for sub in subs:
-                if sub.vote_message_id is not None:
-                    continue  # posted before a restart
-                message = await self._post(
-                    challenge, Step.CLOSE, self._where(challenge), f"entry{sub.id}",
-                    embed=vote_embed(challenge, sub), view=vote_view(cid, sub.id),
-                )  # fmt: skip
-                if message is not None:
-                    self.store.set_vote_message(g, sub.id, message.id)
-        with self.store.core.write():
-            self.store.update(g, cid, status=closed.status)
-            self.store.finish_step(g, cid, Step.CLOSE, "sent")
-        if not challenge.voting:
-            await self._publish_results(closed, Step.CLOSE)
+        self.store.update(g, cid, status=closed.status)
+        if challenge.timeline.voting_ends is None:  # no voting: the close is the results
+            return await self._publish_results(closed, nonce_)
+        if (challenge.timeline.voting_ends or now) <= now:  # ended early: the results step follows at once
+            return challenge.message_id or "voting ended with the deadline: nothing to post"
+        subs = self.store.submissions(g, cid)
+        ends = challenge.timeline.voting_ends
+        intro = (
+            f"Submissions are closed: {len(subs)} entries. Vote for your favourite below until {when(ends)}."
+        )
+        message = await self._post(challenge, self._where(challenge), nonce_, content=intro)
+        for sub in subs:
+            if sub.vote_message_id is not None:
+                continue  # posted before a restart
+            await pace()  # one post per entry: paced like every scheduled send
+            entry = await self._post(
+                challenge, self._where(challenge), nonce(cid, Step.CLOSE, f"entry{sub.id}"),
+                embed=vote_embed(challenge, sub), view=vote_view(cid, sub.id),
+            )  # fmt: skip
+            if isinstance(entry, discord.Message):
+                self.store.set_vote_message(g, sub.id, entry.id)
+        return message.id if isinstance(message, discord.Message) else message
 
-    async def _results(self, challenge: Challenge) -> None:
-        with self.store.core.write():
-            closed = self.store.update(challenge.guild_id, challenge.id, status=Status.CLOSED)
+    async def _results(self, challenge: Challenge, nonce_: str) -> int | str:
+        closed = self.store.update(challenge.guild_id, challenge.id, status=Status.CLOSED)
         await self._edit_announcement(closed)
-        await self._publish_results(closed, Step.RESULTS)
+        return await self._publish_results(closed, nonce_)
 
-    async def _publish_results(self, challenge: Challenge, step: Step) -> None:
+    async def _publish_results(self, challenge: Challenge, nonce_: str) -> int | str:
         g, cid = challenge.guild_id, challenge.id
         votes = self.store.vote_counts(g, cid)
         winners = []
@@ -327,11 +239,15 @@ class ChallengeRunner(EventSync):
             reference = discord.MessageReference(
                 message_id=challenge.message_id, channel_id=challenge.channel_id, fail_if_not_exists=False
             )
-        message = await self._post(
-            challenge, Step.RESULTS, challenge.channel_id, embed=embed, reference=reference
-        )
-        self.store.finish_step(g, cid, Step.RESULTS, "sent", message_id=message.id if message else None)
+        message = await self._post(challenge, challenge.channel_id, nonce_, embed=embed, reference=reference)
         await self._event_status(challenge, 3)
+        return message.id if isinstance(message, discord.Message) else message
+
+    async def _cancel_post(self, challenge: Challenge, nonce_: str) -> int | str:
+        message = await self._post(
+            challenge, self._where(challenge), nonce_, content=self.dm_text(challenge, Step.CANCEL)
+        )
+        return message.id if isinstance(message, discord.Message) else message
 
     async def _edit_announcement(self, challenge: Challenge) -> None:
         """Show the new status on the announcement; Join / Submit stay only while submissions are open."""
@@ -353,37 +269,40 @@ class ChallengeRunner(EventSync):
     # --- moderators' changes ------------------------------------------------------------------------------
 
     async def refresh(self, challenge: Challenge) -> None:
-        """After an edit or extension: update the announcement and the event, and wake for the new times."""
+        """After an edit or extension: re-plan waiting steps, update the announcement and event, wake."""
+        self.planner.replan(challenge, self.bot.clock.now())
         await self._edit_announcement(challenge)
         await self.sync_event(challenge)
         self.poke()
 
     async def cancel(self, challenge: Challenge) -> tuple[int, int]:
-        """Cancel: no further steps; tell the channel and each participant (DMs); return (told, skipped)."""
+        """Cancel: skip pending steps, tell the channel and each participant (DMs); return (told, missed)."""
         g, cid = challenge.guild_id, challenge.id
-        async with self._lock:
-            cancelled = self.store.update(g, cid, status=Status.CANCELLED)
-            await self._edit_announcement(cancelled)
-            if self.store.begin_step(g, cid, Step.CANCEL):
-                title = discord.utils.escape_markdown(challenge.title)
-                text = f"The challenge **{title}** was cancelled by the moderators."
-                if challenge.status is not Status.SCHEDULED:
-                    await self._post(cancelled, Step.CANCEL, self._where(cancelled), content=text)
-                told = skipped = 0
-                users = [row["user_id"] for row in self.store.export_rows(g, cid)]
-                for user_id in users:
-                    if self.store.begin_step(g, cid, Step.CANCEL, user_id):
-                        state, _ = await self._dm(cancelled, Step.CANCEL, user_id, text)
-                        told, skipped = told + (state == "sent"), skipped + (state != "sent")
-                self.store.finish_step(
-                    g, cid, Step.CANCEL, "sent", note=f"{told} told, {skipped} not reached"
-                )
-            await self._event_cancel(cancelled)
-        return self._cancel_counts(cancelled)
+        cancelled = self.store.update(g, cid, status=Status.CANCELLED)
+        self.log.skip_pending(schedule_of(cid), "the challenge was cancelled")
+        await self._edit_announcement(cancelled)
+        now = self.bot.clock.now()
+        if challenge.status is not Status.SCHEDULED:  # nobody saw a challenge that never started
+            self.log.plan(
+                kind=STEP_KINDS[Step.CANCEL], schedule=schedule_of(cid), slot=Step.CANCEL.value,
+                recipient=self._where(cancelled), due_at=now, guild_id=g,
+            )  # fmt: skip
+        for row in self.store.export_rows(g, cid):
+            user_id = int(row["user_id"])
+            self.log.plan(
+                kind=KIND_DM, schedule=schedule_of(cid), slot=Step.CANCEL.value, recipient=user_id,
+                due_at=now, guild_id=g, user_id=user_id,
+            )  # fmt: skip
+        await self.run_due()
+        await self._event_cancel(cancelled)
+        states = step_states(self.log, cid, Step.CANCEL)
+        dms = [state for uid, (state, _) in states.items() if uid]
+        told = sum(1 for state in dms if state == DeliveryStatus.SENT.value)
+        return told, len(dms) - told
 
     async def end(self, challenge: Challenge) -> Challenge:
         """Close a running or voting challenge now: submissions and voting stop, the summary is posted."""
-        now = self.bot.clock.now()
+        now: datetime = self.bot.clock.now()
         t = challenge.timeline
         ends = min(t.voting_ends, now) if t.voting_ends else None
         timeline = Timeline(t.starts_at, min(t.deadline, now), ends, t.remind_before)
@@ -393,15 +312,3 @@ class ChallengeRunner(EventSync):
         ended = self.store.get(challenge.guild_id, challenge.id)
         assert ended is not None
         return ended
-
-    def _cancel_counts(self, challenge: Challenge) -> tuple[int, int]:
-        states = self.store.step_states(challenge.guild_id, challenge.id, Step.CANCEL)
-        told = sum(1 for uid, (state, _) in states.items() if uid and state == "sent")
-        return told, sum(1 for uid in states if uid) - told
-
-
-def replace_status(challenge: Challenge, status: Status) -> Challenge:
-    """The same challenge with another status (for showing it before the row changes)."""
-    from dataclasses import replace
-
-    return replace(challenge, status=status)

@@ -133,8 +133,9 @@ POLICIES: tuple[TablePolicy, ...] = (
     ),
     TablePolicy(
         "deliveries",
-        "every scheduled send (recipient, when, sent / failed / skipped and why)",
-        "each prompt sent once, even after a crash; `studio-mentor learning deliveries`",
+        "every scheduled send (recipient, when, sent / failed / skipped and why): learning prompts, "
+        "challenge steps and challenge reminder or cancellation DMs",
+        "each send happens once, even after a crash; `studio-mentor learning deliveries`",
         "finished sends {question_log_days}; a member's until they delete them, or {removed_server_days} "
         "after the bot is removed",
         MYDATA_FORGET,
@@ -164,13 +165,6 @@ POLICIES: tuple[TablePolicy, ...] = (
         "challenge_votes",
         "which entry a member voted for",
         "one vote per member, the results",
-        MEMBER_KEEPS,
-        MYDATA_FORGET,
-    ),
-    TablePolicy(
-        "challenge_steps",
-        "each announcement, reminder DM and summary, sent or not",
-        "each step happens once, even after a restart",
         MEMBER_KEEPS,
         MYDATA_FORGET,
     ),

@@ -17,7 +17,7 @@ A tick, always under one lock:
 Tests never wait for APScheduler: they advance a ManualClock and `await scheduler.tick()`, the same code the
 timer runs.
 
-Reusing it for another feature (challenges: announce, remind, close), in the extension's `setup(bot)`:
+Reusing it for another feature (as challenges do, in bot/challenge_deliveries.py), in `setup(bot)`:
 1. `bot.scheduler.add_planner(planner)`: an object with `async rebuild(now)` and `async plan(now) -> next due`
    that calls `bot.storage.deliveries.plan(kind=..., schedule=<owner key>, slot=<occurrence>, recipient=<id>,
    due_at=..., guild_id=..., user_id=<member or None>, payload=<content reference>)` for each due step;
@@ -51,7 +51,7 @@ WAKE_JOB = "wake"
 
 
 class Planner(Protocol):
-    """A feature's schedules (learning prompts, later challenges): turns due slots into delivery rows."""
+    """A feature's schedules (learning prompts, challenge steps): turns due slots into delivery rows."""
 
     async def rebuild(self, now: datetime) -> None:
         """At start-up: plan what was missed while down (within the grace window), skip older slots."""

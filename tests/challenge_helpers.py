@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.challenge_deliveries import step_states, steps_done
 from bot.challenge_runner import ChallengeRunner, runner_of
+from bot.challenges import Step
 from bot.storage import Challenge
 from tests.conftest import Mentor
 from tests.discord_double import Interaction
@@ -70,3 +72,13 @@ def bot_posts(m: Mentor, channel_id: int) -> list[dict[str, Any]]:
 
 def button_ids(message: dict[str, Any]) -> list[str]:
     return [c["custom_id"] for row in message.get("components") or [] for c in row.get("components", [])]
+
+
+def steps_of(m: Mentor, challenge: Challenge) -> set[Step]:
+    """The challenge's server-wide steps recorded as finished in the delivery log."""
+    return steps_done(m.storage.deliveries, challenge.id)
+
+
+def recorded(m: Mentor, challenge: Challenge, step: Step) -> dict[int, tuple[str, str | None]]:
+    """Each recipient's (status, reason) for one step of the challenge (0: the server-wide row)."""
+    return step_states(m.storage.deliveries, challenge.id, step)

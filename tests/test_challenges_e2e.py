@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.challenges import Status, Step
-from tests.challenge_helpers import T0, bot_posts, button_ids, command, create, fresh, runner
+from tests.challenge_helpers import (
+    T0,
+    bot_posts,
+    button_ids,
+    command,
+    create,
+    fresh,
+    recorded,
+    runner,
+    steps_of,
+)
 from tests.conftest import EPHEMERAL, Mentor, embeds_of
 
 H, D = timedelta(hours=1), timedelta(days=1)
@@ -94,7 +104,7 @@ async def test_whole_lifecycle_from_create_to_results(mentor: Mentor) -> None:
     assert fresh(m, challenge).status is Status.CLOSED
     assert await runner(m).run_due() == 0
     assert len(bot_posts(m, s.general.id)) == 2  # the announcement and the results, nothing repeated
-    assert m.storage.challenges.steps_done(s.guild.id, challenge.id) == set(Step) - {Step.CANCEL}
+    assert steps_of(m, challenge) == set(Step) - {Step.CANCEL}
 
 
 def message_posts(m: Mentor, channel_id: int) -> list:
@@ -224,9 +234,9 @@ async def test_closed_dms_are_skipped_once_and_noted(mentor: Mentor) -> None:
     m.double.dm_closed(s.alice.id)
     m.clock.set(challenge.timeline.deadline - D)
     await runner(m).run_due()
-    states = m.storage.challenges.step_states(s.guild.id, challenge.id, Step.REMIND)
-    assert states[s.alice.id] == ("skipped", "DMs closed") and states[s.mo.id] == ("sent", None)
-    assert states[0] == ("sent", "1 reminded, 1 skipped (DMs closed), 0 failed")
+    states = recorded(m, challenge, Step.REMIND)
+    assert states[s.alice.id] == ("failed", "DMs closed") and states[s.mo.id] == ("sent", None)
+    assert states[0] == ("skipped", "no channel post: 2 DM(s) planned")
     refused = m.double.invalid_request_count
     m.clock.advance(H)
     await runner(m).run_due()

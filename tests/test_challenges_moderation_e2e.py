@@ -7,7 +7,17 @@ import io
 from datetime import timedelta
 
 from bot.challenges import Status, Step
-from tests.challenge_helpers import T0, bot_posts, button_ids, command, create, fresh, runner
+from tests.challenge_helpers import (
+    T0,
+    bot_posts,
+    button_ids,
+    command,
+    create,
+    fresh,
+    recorded,
+    runner,
+    steps_of,
+)
 from tests.conftest import Mentor, embeds_of
 
 D = timedelta(days=1)
@@ -66,7 +76,7 @@ async def test_end_closes_now_with_the_summary(mentor: Mentor) -> None:
     summary = embeds_of(bot_posts(m, s.general.id)[-1])[0]
     assert "Ended early" in summary["description"] and "**1** submitted" in summary["description"]
     assert [p for p in bot_posts(m, fresh(m, challenge).thread_id or 0) if p.get("components")] == []
-    assert Step.RESULTS in m.storage.challenges.steps_done(s.guild.id, challenge.id)
+    assert Step.RESULTS in steps_of(m, challenge)
 
 
 async def test_submissions_pages_for_moderators_only(mentor: Mentor) -> None:
@@ -187,3 +197,45 @@ async def test_joins_submissions_and_votes_are_in_mydata_show_and_forget(mentor:
     await done.response
     assert m.storage.challenges.submission_of(s.guild.id, challenge.id, s.alice.id) is None
     assert m.storage.challenges.counts(s.guild.id, challenge.id) == (1, 1, 0)
+
+
+async def test_results_refused_by_a_5xx_are_posted_once_at_the_retry(mentor: Mentor) -> None:
+    """The close already marked the challenge closed when its post hit a 503: the retry still posts it."""
+    m, s = mentor, mentor.studio
+    m.clock.set(T0)
+    challenge, _ = await create(m)
+    await runner(m).run_due()
+    m.clock.set(challenge.timeline.deadline)
+    m.double.fail_next("POST", "/channels/{channel_id}/messages", status=503)
+    await runner(m).run_due()
+    assert fresh(m, challenge).status is Status.CLOSED and len(bot_posts(m, s.general.id)) == 1
+    m.clock.advance(timedelta(minutes=1))
+    await runner(m).run_due()
+    posts = bot_posts(m, s.general.id)
+    assert len(posts) == 2 and posts[1]["embeds"][0]["title"].startswith("Results")
+    assert recorded(m, challenge, Step.CLOSE)[0][0] == "sent"
+
+
+async def test_extending_moves_a_reminder_waiting_for_a_retry(mentor: Mentor) -> None:
+    """A reminder DM refused by a 503 waits a minute; an extension meanwhile moves it to the new reminder time."""
+    m, s = mentor, mentor.studio
+    m.clock.set(T0)
+    challenge, _ = await create(m, {"deadline": "2030-03-08 12:00"})
+    await runner(m).run_due()
+    await command(m, s.alice.id, "challenge join", {"challenge": challenge.id})
+    remind_at = challenge.timeline.remind_at
+    assert remind_at is not None
+    m.clock.set(remind_at)
+    m.double.fail_next("POST", "/channels/{channel_id}/messages", status=503)
+    await runner(m).run_due()
+    assert m.double.dms_received(s.alice.id) == []
+    await command(m, s.mo.id, "challenge extend", {"challenge": challenge.id, "deadline": "2030-03-10 12:00"})
+    m.clock.advance(timedelta(minutes=2))
+    await runner(m).run_due()
+    assert m.double.dms_received(s.alice.id) == []  # not sent at the old time
+    m.clock.set(remind_at + 2 * D)
+    await runner(m).run_due()
+    assert (
+        len(m.double.dms_received(s.alice.id)) == 1
+        and "closes" in m.double.dms_received(s.alice.id)[0]["content"]
+    )

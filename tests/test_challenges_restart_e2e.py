@@ -16,7 +16,17 @@ from bot.config import Config
 from bot.knowledge import SearchIndex
 from bot.knowledge.library import Library
 from bot.storage import Storage
-from tests.challenge_helpers import T0, bot_posts, button_ids, command, create, fresh, runner
+from tests.challenge_helpers import (
+    T0,
+    bot_posts,
+    button_ids,
+    command,
+    create,
+    fresh,
+    recorded,
+    runner,
+    steps_of,
+)
 from tests.conftest import Mentor, mentor_config, start_mentor
 from tests.discord_double import DiscordDouble
 from tests.discord_double.studio import Studio
@@ -133,8 +143,11 @@ async def test_a_crash_after_sending_but_before_recording_does_not_post_twice(wo
     world.clock.set(challenge.timeline.starts_at)
     await runner(m).run_due()
     [announcement] = bot_posts(m, s.general.id)
-    # What a crash between the send and its record leaves behind: a pending step and no stored post.
-    world.storage.core.execute("UPDATE challenge_steps SET state = 'pending'")
+    # What a crash between the send and its record leaves behind: a claimed delivery and no stored post.
+    world.storage.core.execute(
+        "UPDATE deliveries SET status = 'sending', message_id = NULL WHERE schedule = ?",
+        [f"challenge:{challenge.id}"],
+    )
     world.storage.core.execute(
         "UPDATE challenges SET status = 'scheduled', message_id = NULL, thread_id = NULL WHERE id = ?",
         [challenge.id],
@@ -145,7 +158,7 @@ async def test_a_crash_after_sending_but_before_recording_does_not_post_twice(wo
     again = fresh(m, challenge)
     assert again.status is Status.RUNNING and again.message_id == int(announcement["id"])
     assert again.thread_id == int(announcement["id"])  # the thread opened before the crash is found again
-    assert m.storage.challenges.steps_done(s.guild.id, challenge.id) == {Step.ANNOUNCE}
+    assert steps_of(m, challenge) == {Step.ANNOUNCE}
 
 
 async def test_steps_missed_while_down_catch_up_and_a_late_reminder_is_skipped(world: Restarting) -> None:
@@ -157,7 +170,7 @@ async def test_steps_missed_while_down_catch_up_and_a_late_reminder_is_skipped(w
     world.clock.set(challenge.timeline.deadline + D)
     m = await world.start()
     await runner(m).run_due()
-    states = m.storage.challenges.step_states(s.guild.id, challenge.id, Step.REMIND)
+    states = recorded(m, challenge, Step.REMIND)
     assert states == {0: ("skipped", "the deadline passed before it could go out")}
     assert fresh(m, challenge).status is Status.CLOSED
     posts = bot_posts(m, s.general.id)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.challenge_deliveries import schedule_of, step_states, steps_done
 from bot.challenges import Status, Step, Timeline
 from bot.clock import ManualClock
 from bot.storage import Challenge, Storage
@@ -91,19 +92,31 @@ def test_reminder_recipients_are_participants_without_a_submission(storage: Stor
     assert storage.challenges.submission_of(G, challenge.id, 7) is None
 
 
-def test_a_step_runs_once_and_a_pending_one_is_taken_again(storage: Storage) -> None:
-    """begin_step claims a step; after finish_step it is never claimed again; a crash leaves it pending."""
-    challenge = make(storage)
-    assert storage.challenges.begin_step(G, challenge.id, Step.ANNOUNCE)
-    assert storage.challenges.begin_step(G, challenge.id, Step.ANNOUNCE)  # pending after a crash: retry
-    assert storage.challenges.steps_done(G, challenge.id) == set()
-    storage.challenges.finish_step(G, challenge.id, Step.ANNOUNCE, "sent", message_id=42)
-    assert not storage.challenges.begin_step(G, challenge.id, Step.ANNOUNCE)
-    assert storage.challenges.steps_done(G, challenge.id) == {Step.ANNOUNCE}
-    storage.challenges.finish_step(G, challenge.id, Step.REMIND, "skipped", user_id=5, note="DMs closed")
-    assert not storage.challenges.begin_step(G, challenge.id, Step.REMIND, 5)
-    assert storage.challenges.steps_done(G, challenge.id) == {Step.ANNOUNCE}  # per-member rows aside
-    assert storage.challenges.step_states(G, challenge.id, Step.REMIND) == {5: ("skipped", "DMs closed")}
+def test_steps_are_read_from_this_challenges_deliveries_only(storage: Storage) -> None:
+    """A step counts as done once its delivery is final; DMs and challenge 1's neighbour 11 do not count."""
+    log, first = storage.deliveries, make(storage)
+    other = [make(storage) for _ in range(10)][-1]
+    assert (first.id, other.id) == (1, 11)  # "challenge:1" is a prefix of "challenge:11"
+
+    def plan(challenge_id: int, step: Step, recipient: int = 9, user_id: int | None = None) -> int:
+        row = log.plan(
+            kind=f"challenge-{step}", schedule=schedule_of(challenge_id), slot=step.value, recipient=recipient,
+            due_at=START, guild_id=G, user_id=user_id,
+        )  # fmt: skip
+        assert row is not None
+        return row.id
+
+    announce = plan(first.id, Step.ANNOUNCE)
+    assert steps_done(log, first.id) == set()  # pending: it may still be sent (or resent after a crash)
+    log.mark_sent(announce, 42)
+    dm = plan(first.id, Step.REMIND, recipient=5, user_id=5)
+    log.mark_failed(dm, "DMs closed")
+    plan(other.id, Step.CLOSE)
+    log.mark_skipped(plan(other.id, Step.REMIND), "late")
+    assert steps_done(log, first.id) == {Step.ANNOUNCE}  # the member's DM is not the server-wide step
+    assert step_states(log, first.id, Step.REMIND) == {5: ("failed", "DMs closed")}
+    assert steps_done(log, other.id) == {Step.REMIND}
+    assert "challenge_steps" not in storage.core.db.table_names()  # m0021 dropped the old record
 
 
 def test_member_data_is_exported_and_forgotten_in_one_server_only(storage: Storage) -> None:
@@ -121,7 +134,6 @@ def test_member_data_is_exported_and_forgotten_in_one_server_only(storage: Stora
     removed = storage.forget_member(G, 5)
     assert removed["challenge_votes"] == 2  # the member's vote and the vote on their submission
     assert removed["challenge_submissions"] == 1 and removed["challenge_participants"] == 1
-    assert "challenge_steps" not in removed  # untouched tables are not listed
     assert storage.challenges.counts(G, here.id) == (1, 1, 0)
     assert storage.challenges.counts(OTHER, there.id) == (1, 1, 0)
     assert not any(key.startswith("challenge") for key in storage.export_member(G, 5))
@@ -147,7 +159,6 @@ def test_every_member_table_is_covered() -> None:
         "challenge_participants",
         "challenge_submissions",
         "challenge_votes",
-        "challenge_steps",
     }
 
 

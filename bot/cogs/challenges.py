@@ -88,15 +88,6 @@ class Challenges(EntryActions, commands.Cog):
     def __init__(self, bot: MentorBot, runner: ChallengeRunner) -> None:
         super().__init__(bot, runner)
 
-    @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        """Start waking for due steps once connected (on_ready can repeat: start() runs once)."""
-        self.runner.start()
-
-    async def cog_unload(self) -> None:
-        """Stop waking."""
-        await self.runner.stop()
-
     # --- creating and editing ----------------------------------------------------------------------------
 
     def _zone(self, guild_id: int) -> ZoneInfo:
@@ -502,6 +493,8 @@ class Challenges(EntryActions, commands.Cog):
 
 
 async def setup(bot: MentorBot) -> None:
-    """Add the cog with the services it uses, and register the persistent buttons."""
+    """Add the cog, register the persistent buttons, the step planner and the step handlers."""
     bot.add_dynamic_items(*ui.DYNAMIC_ITEMS)
-    await bot.add_cog(Challenges(bot, ChallengeRunner(bot, bot.storage.challenges)))
+    runner = ChallengeRunner(bot, bot.storage.challenges)
+    runner.register()  # the steps are deliveries on the shared scheduler
+    await bot.add_cog(Challenges(bot, runner))

@@ -1,10 +1,9 @@
-"""Challenges, who joined them, their submissions and votes, and the record of each lifecycle step.
+"""Challenges, who joined them, their submissions and votes.
 
 Every query names the server: a challenge id from another server is simply not found. A member has one
 submission per challenge (UNIQUE (challenge, member); resubmitting replaces it) and one vote per challenge
-(primary key (challenge, voter); voting again moves it). Each lifecycle step and each reminder DM is a row in
-challenge_steps keyed (challenge, step, recipient) that goes pending → sent / failed / skipped, so a restart
-neither loses nor repeats one.
+(primary key (challenge, voter); voting again moves it). Each lifecycle step and each reminder DM is a
+delivery (`bot.challenge_deliveries`), recorded in the shared delivery log, not here.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.challenges import Status, Step, Timeline, Visibility
+from bot.challenges import Status, Timeline, Visibility
 from bot.clock import iso
 from bot.stages import Stage
 from bot.storage.core import Area
@@ -97,14 +96,13 @@ def _submission(row: tuple[Any, ...]) -> Submission:
 
 
 class ChallengeStore(Area):
-    """challenges, challenge_participants, challenge_submissions, challenge_votes, challenge_steps."""
+    """challenges, challenge_participants, challenge_submissions, challenge_votes."""
 
     MEMBER_TABLES = (
         "challenges",
         "challenge_participants",
         "challenge_submissions",
         "challenge_votes",
-        "challenge_steps",
     )
 
     # --- challenges ----------------------------------------------------------------------------------
@@ -346,68 +344,6 @@ class ChallengeStore(Area):
         ).fetchall()
         return {sid: n for sid, n in rows}
 
-    # --- steps ---------------------------------------------------------------------------------------
-
-    def steps_done(self, guild_id: int, challenge_id: int) -> set[Step]:
-        """Return the server-wide steps already finished (sent, failed or skipped: never run again)."""
-        rows = self.core.execute(
-            "SELECT step FROM challenge_steps WHERE guild_id = ? AND challenge_id = ? AND user_id = 0 "
-            "AND state != 'pending'",
-            [guild_id, challenge_id],
-        ).fetchall()
-        return {Step(r[0]) for r in rows}
-
-    def begin_step(self, guild_id: int, challenge_id: int, step: Step, user_id: int = 0) -> bool:
-        """Record a step (or one DM) as pending before it is sent; False when it already finished.
-
-        A pending row left by a crash is taken again: the send reuses the same nonce, so Discord returns the
-        first message rather than posting twice.
-        """
-        with self.core.write():
-            row = self.core.execute(
-                "SELECT state FROM challenge_steps WHERE challenge_id = ? AND step = ? AND user_id = ?",
-                [challenge_id, step.value, user_id],
-            ).fetchone()
-            if row is not None:
-                return bool(row[0] == "pending")
-            self.core.execute(
-                "INSERT INTO challenge_steps (challenge_id, guild_id, step, user_id, state, updated_at) "
-                "VALUES (?, ?, ?, ?, 'pending', ?)",
-                [challenge_id, guild_id, step.value, user_id, self.core.now()],
-            )
-        return True
-
-    def finish_step(
-        self,
-        guild_id: int,
-        challenge_id: int,
-        step: Step,
-        state: str,
-        *,
-        user_id: int = 0,
-        message_id: int | None = None,
-        note: str | None = None,
-    ) -> None:
-        """Mark a step (or one DM) sent, failed or skipped, with the message it made or why not."""
-        if state not in ("sent", "failed", "skipped"):
-            raise ValueError(state)
-        self.core.execute(
-            "INSERT INTO challenge_steps (challenge_id, guild_id, step, user_id, state, message_id, note, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (challenge_id, step, user_id) DO UPDATE "
-            "SET state = excluded.state, message_id = excluded.message_id, note = excluded.note, "
-            "updated_at = excluded.updated_at",
-            [challenge_id, guild_id, step.value, user_id, state, message_id, note, self.core.now()],
-        )
-
-    def step_states(self, guild_id: int, challenge_id: int, step: Step) -> dict[int, tuple[str, str | None]]:
-        """Return each recipient's (state, note) for a step (0 is the server-wide row)."""
-        rows = self.core.execute(
-            "SELECT user_id, state, note FROM challenge_steps "
-            "WHERE guild_id = ? AND challenge_id = ? AND step = ?",
-            [guild_id, challenge_id, step.value],
-        ).fetchall()
-        return {uid: (state, note) for uid, state, note in rows}
-
     # --- export and /mydata ----------------------------------------------------------------------------
 
     def export_rows(self, guild_id: int, challenge_id: int) -> list[dict[str, Any]]:
@@ -456,7 +392,7 @@ class ChallengeStore(Area):
         return {name: listed for name, listed in found.items() if listed}  # a member with none: nothing
 
     def forget_member(self, guild_id: int, user_id: int) -> dict[str, int]:
-        """Delete the member's joins, submissions (with the votes on them), votes and reminder records."""
+        """Delete the member's joins, submissions (with the votes on them) and votes (DMs: deliveries)."""
         removed: dict[str, int] = {}
         params = [guild_id, user_id]
         with self.core.write():
@@ -465,7 +401,7 @@ class ChallengeStore(Area):
                 "(SELECT id FROM challenge_submissions WHERE guild_id = ?1 AND user_id = ?2))",
                 params,
             ).rowcount
-            for table in ("challenge_submissions", "challenge_participants", "challenge_steps"):
+            for table in ("challenge_submissions", "challenge_participants"):
                 removed[table] = self.core.execute(
                     f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", params
                 ).rowcount
@@ -476,11 +412,11 @@ class ChallengeStore(Area):
         return {table: n for table, n in removed.items() if n}  # only what was touched, like /mydata shows
 
     def forget_guild(self, guild_id: int) -> dict[str, int]:
-        """Delete every challenge of one server with its joins, submissions, votes and step records."""
+        """Delete every challenge of one server with its joins, submissions and votes (steps: deliveries)."""
         removed: dict[str, int] = {}
         with self.core.write():
             for table in (
-                "challenge_votes", "challenge_steps", "challenge_submissions", "challenge_participants",
+                "challenge_votes", "challenge_submissions", "challenge_participants",
                 "challenges",
             ):  # fmt: skip
                 sql = f"DELETE FROM {table} WHERE guild_id = ?"

@@ -358,3 +358,9 @@ def m0019_guild_timezone(db: Database) -> None:
 def m0020_known_guilds_welcomed(db: Database) -> None:
     """When the bot posted its welcome in a server, so a restart or a re-invite never posts it twice."""
     db.execute("ALTER TABLE known_guilds ADD COLUMN welcomed_at TEXT")
+
+
+@migrations()
+def m0021_drop_challenge_steps(db: Database) -> None:
+    """Challenge steps and reminder DMs are deliveries now (one log, one scheduler): their own table goes."""
+    db.execute("DROP TABLE IF EXISTS challenge_steps")
