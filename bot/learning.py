@@ -10,6 +10,7 @@ as its payload, so a resend after a crash sends the same prompt with the same no
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -202,20 +203,21 @@ class LearningPlanner:
         if self.deliveries.exists(key, slot.key, recipient):
             return
         user_id = schedule.user_id if isinstance(schedule, Subscription) else None
-        common = {
-            "kind": kind,
-            "schedule": key,
-            "slot": slot.key,
-            "recipient": recipient,
-            "due_at": slot.due,
-            "guild_id": schedule.guild_id,
-            "user_id": user_id,
-        }
+        plan = functools.partial(
+            self.deliveries.plan,
+            kind=kind,
+            schedule=key,
+            slot=slot.key,
+            recipient=recipient,
+            due_at=slot.due,
+            guild_id=schedule.guild_id,
+            user_id=user_id,
+        )
         late = now - slot.due
         if late > self.grace:
             hours = self.grace.total_seconds() / 3600
             reason = f"missed while the bot was down, more than {hours:g} h ago (catch_up_hours)"
-            self.deliveries.plan(**common, status=Status.SKIPPED, reason=reason)  # type: ignore[arg-type]
+            plan(status=Status.SKIPPED, reason=reason)
             return
         if user_id is None:
             audience, stage = channel_audience(schedule.guild_id), None
@@ -226,9 +228,9 @@ class LearningPlanner:
             )
         prompt_id = self.pick(audience, stage, self.store.prompts_used(audience))
         if prompt_id is None:
-            self.deliveries.plan(**common, status=Status.SKIPPED, reason="no prompts available")  # type: ignore[arg-type]
+            plan(status=Status.SKIPPED, reason="no prompts available")
             return
-        self.deliveries.plan(**common, payload=prompt_id)  # type: ignore[arg-type]
+        plan(payload=prompt_id)
         self.store.record_prompt(audience, prompt_id, schedule.guild_id, user_id)
 
 

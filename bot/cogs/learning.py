@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from datetime import time as dt_time
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 import discord
 from discord import app_commands
@@ -23,22 +23,18 @@ from bot.knowledge.loader import KnowledgeError
 from bot.knowledge.prompt_library import Prompt, load_prompts
 from bot.learning import KIND_CHANNEL, KIND_DM, LearningPlanner, days_label, member_streak, recurrence_of
 from bot.prompts import pick_prompt, pool_for_stage
-from bot.slots import ALL_DAYS, parse_clock, parse_days, parse_timezone, timezone_choices
+from bot.slots import ALL_DAYS, parse_clock, parse_days, parse_timezone
 from bot.stages import STAGE_VALUES, Stage
 from bot.storage.schedules import ChannelSchedule, channel_schedule_key, dm_schedule_key, member_audience
 from bot.ui.learning import DYNAMIC_ITEMS as LEARNING_ITEMS
 from bot.ui.learning import ChannelHandler, DmHandler, missing_permissions, prompt_embed, timestamp
 from bot.ui.limits import BRAND_COLOUR
 from bot.ui.replies import UserError
+from bot.ui.settings import timezone_autocomplete
 
 log = logging.getLogger(__name__)
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_WEEKDAYS: tuple[str, ...] = Weekday.__args__  # type: ignore[attr-defined]
-
-
-async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    """Suggest IANA zones as the member types (common ones first)."""
-    return [app_commands.Choice(name=z, value=z) for z in timezone_choices(current)]
+_WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 
 
 def parse_schedule(days: str, at: str, zone: str) -> tuple[frozenset[int], dt_time, str]:
@@ -107,7 +103,7 @@ class Learning(commands.Cog):
         time="Time of day, 24-hour, such as 18:00",
         timezone="Time zone the time is in, such as Europe/Berlin",
     )
-    @app_commands.autocomplete(timezone=zone_autocomplete)
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
     @moderator_only()
     async def channel_set(
         self,
@@ -211,7 +207,7 @@ class Learning(commands.Cog):
         timezone="Your time zone, such as Europe/Berlin",
         weekday="For weekly prompts: which day (default: today)",
     )
-    @app_commands.autocomplete(timezone=zone_autocomplete)
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
     async def subscribe(
         self,
         interaction: discord.Interaction,

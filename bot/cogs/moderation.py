@@ -13,11 +13,11 @@ from bot.checks import moderator_only
 from bot.config import COOLDOWN_MAX
 from bot.knowledge.library import Library
 from bot.settings import SettingsResolver
-from bot.slots import parse_timezone, timezone_choices
+from bot.slots import parse_timezone
 from bot.storage import UNSET, QuestionLog, SettingsStore, StageStore, Unset
 from bot.ui.limits import BRAND_COLOUR, EMBED_DESCRIPTION_MAX, MESSAGE_MAX, clip
 from bot.ui.replies import UserError
-from bot.ui.settings import settings_embed
+from bot.ui.settings import settings_embed, timezone_autocomplete
 from bot.ui.stages import STAGE_CHOICES, parse_stage_id
 
 GAPS_MAX = 25
@@ -78,6 +78,7 @@ class Moderation(commands.Cog):
         stage_role="The role members get when they /stage set the stage chosen in stage_role_for",
     )
     @app_commands.choices(stage_role_for=STAGE_CHOICES)
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
     @moderator_only()
     async def settings(
         self,
@@ -132,13 +133,6 @@ class Moderation(commands.Cog):
             embed=settings_embed(self.settings_.effective(guild_id), self.stages.roles(guild_id)),
             ephemeral=True,
         )
-
-    @settings.autocomplete("timezone")
-    async def timezone_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        """Suggest IANA zones: common ones first, then prefix and city matches."""
-        return [app_commands.Choice(name=z, value=z) for z in timezone_choices(current)]
 
     def _stage_roles(
         self, guild: discord.Guild, reset: str | None, stage: str | None, role: discord.Role | None

@@ -14,17 +14,12 @@ from discord import app_commands
 
 from bot.app import MentorBot
 from bot.checks import moderator_only
-from bot.slots import timezone_choices
 from bot.ui import setup as ui
 from bot.ui import setup_items
 from bot.ui.base import mentor_of
+from bot.ui.settings import timezone_autocomplete
 
 GROUP = "mentor"
-
-
-async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    """Suggest IANA zones as the moderator types (common ones first)."""
-    return [app_commands.Choice(name=z, value=z) for z in timezone_choices(current)]
 
 
 def setup_command() -> app_commands.Command[Any, ..., None]:
@@ -32,7 +27,7 @@ def setup_command() -> app_commands.Command[Any, ..., None]:
 
     @app_commands.command(name="setup")
     @app_commands.describe(timezone="Set the server's time zone right away (IANA name; autocompletes)")
-    @app_commands.autocomplete(timezone=zone_autocomplete)
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
     @moderator_only()
     async def mentor_setup(interaction: discord.Interaction, timezone: str | None = None) -> None:
         """Set Studio Mentor up step by step: channels, moderator role, time zone, prompts, stage roles."""

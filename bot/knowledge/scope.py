@@ -274,4 +274,5 @@ def check_scope(all_words: list[str]) -> ScopeCheck:
 
 def intent_of(mark: str) -> str | None:
     """Return the intent a marked word or pair belongs to."""
-    return _WORD_INTENT.get(mark) or _PAIR_INTENT.get(tuple(mark.split("_", 1)))  # type: ignore[arg-type]
+    first, _, second = mark.partition("_")
+    return _WORD_INTENT.get(mark) or _PAIR_INTENT.get((first, second))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import discord
+from discord import app_commands
 
 from bot.settings import EffectiveSettings
+from bot.slots import timezone_choices
 from bot.stages import LADDER
 from bot.ui.limits import BRAND_COLOUR, EMBED_FIELD_VALUE_MAX, clip
 
@@ -42,3 +44,10 @@ def settings_embed(settings: EffectiveSettings, stage_roles: dict[str, int] | No
         inline=False,
     )
     return embed
+
+
+async def timezone_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Suggest IANA zones as the member types: common ones first, then prefix and city matches."""
+    return [app_commands.Choice(name=z, value=z) for z in timezone_choices(current)]
