@@ -15,6 +15,8 @@ REQUIRED_PERMISSIONS = discord.Permissions(
     send_messages_in_threads=True,
     embed_links=True,
     read_message_history=True,
+    create_public_threads=True,  # a thread under each learning prompt and challenge announcement
+    attach_files=True,  # challenge entries' files are re-posted by the bot
 )
 SCOPES = ("bot", "applications.commands")
 
