@@ -202,8 +202,9 @@ def test_invite_link_has_exactly_the_needed_permissions(tmp_path: Path) -> None:
     assert result.returncode == 0
     url = result.stdout.strip()
     assert "client_id=1234567890123456789" in url
-    # View Channels, Send Messages, Embed Links, Read Message History, Send Messages in Threads: nothing else.
-    expected = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 38)
+    # View Channels, Send Messages, Embed Links, Attach Files, Read Message History, Create Public Threads,
+    # Send Messages in Threads: nothing else.
+    expected = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 35) | (1 << 38)
     assert f"permissions={expected}" in url
     assert "scope=bot+applications.commands" in url
 
