@@ -20,6 +20,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from bot.knowledge.needles import first_needles
 from bot.knowledge.text import STOPWORDS
 
 
@@ -238,6 +239,31 @@ INTENTS: tuple[Intent, ...] = (
 
 _WORD_INTENT: dict[str, str] = {w: intent.name for intent in INTENTS for w in intent.words}
 _PAIR_INTENT: dict[tuple[str, str], str] = {p: intent.name for intent in INTENTS for p in intent.pairs}
+_TOGETHER = tuple((k, intent.together) for k, intent in enumerate(INTENTS) if intent.together)
+
+
+def _index_patterns() -> tuple[
+    tuple[tuple[int, re.Pattern[str]], ...], frozenset[int], dict[str, frozenset[int]]
+]:
+    """Return every pattern with its intent's position, those always searched, and the rest by needle.
+
+    A pattern cannot match a wording that holds none of the substrings of its most selective necessary
+    condition (needles.py), so check_scope searches only the patterns whose needles occur: about 3 of 50.
+    """
+    patterns = tuple((k, p) for k, intent in enumerate(INTENTS) for p in intent.patterns)
+    always: set[int] = set()
+    by_needle: dict[str, set[int]] = {}
+    for j, (_k, pattern) in enumerate(patterns):
+        condition = first_needles(pattern)
+        if condition is None:
+            always.add(j)
+        else:
+            for needle in condition:
+                by_needle.setdefault(needle, set()).add(j)
+    return patterns, frozenset(always), {n: frozenset(ids) for n, ids in by_needle.items()}
+
+
+_PATTERNS, _ALWAYS_SEARCHED, _BY_NEEDLE = _index_patterns()
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,27 +275,27 @@ class ScopeCheck:
 
 
 def check_scope(all_words: list[str]) -> ScopeCheck:
-    """Return the out-of-scope signals in a question's words (text.words, stopwords included)."""
-    marks: list[str] = []
-    first: str | None = None
-    for w in all_words:
-        name = _WORD_INTENT.get(w)
-        if name is not None:
-            marks.append(w)
+    """Return the out-of-scope signals in a question's words (text.words, stopwords included).
+
+    The intent is the first in INTENTS order whose `together` sets or one of whose patterns match.
+    """
+    marks = [w for w in all_words if w in _WORD_INTENT]
     content = [w for w in all_words if w not in STOPWORDS]
     for pair in itertools.pairwise(content):
         if pair in _PAIR_INTENT:
             marks.append(f"{pair[0]}_{pair[1]}")
     present = set(all_words)
+    first = next((k for k, (one, other) in _TOGETHER if present & one and present & other), len(INTENTS))
     wording = " ".join(all_words)
-    for intent in INTENTS:
-        if intent.together and present & intent.together[0] and present & intent.together[1]:
-            first = intent.name
+    candidates = _ALWAYS_SEARCHED.union(*[ids for needle, ids in _BY_NEEDLE.items() if needle in wording])
+    for j in sorted(candidates):  # patterns in INTENTS order
+        k, pattern = _PATTERNS[j]
+        if k >= first:
             break
-        if any(p.search(wording) for p in intent.patterns):
-            first = intent.name
+        if pattern.search(wording):
+            first = k
             break
-    return ScopeCheck(tuple(marks), first)
+    return ScopeCheck(tuple(marks), INTENTS[first].name if first < len(INTENTS) else None)
 
 
 def intent_of(mark: str) -> str | None:

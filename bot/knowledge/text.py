@@ -10,6 +10,8 @@ import functools
 import re
 import unicodedata
 
+from bot.knowledge.needles import first_needles
+
 # A question longer than this is cut before matching: nobody's real question needs more, and it bounds the
 # work a 10,000-character paste can cause (characters).
 MAX_QUERY_CHARS = 400
@@ -37,6 +39,9 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"'s\b", ""),  # possessive: "a producer's job" -> "a producer job"
     )
 )
+
+# Each rule with the substrings it cannot match without (needles.py): most messages skip most searches.
+_CONTRACTION_RULES = tuple((pattern, repl, first_needles(pattern)) for pattern, repl in _CONTRACTIONS)
 
 # Chat spellings and apostrophe-less contractions, one token to one or more tokens.
 CHAT_SPELLINGS: dict[str, str] = {
@@ -271,9 +276,12 @@ def words(text: str) -> list[str]:
 @functools.lru_cache(maxsize=WORDS_CACHE_SIZE)
 def _words(text: str) -> tuple[str, ...]:
     """Return words(text) as a tuple (cached: building an index splits the same texts over and over)."""
-    text = URL_RE.sub(" ", fold(clean(text)))
-    for pattern, repl in _CONTRACTIONS:
-        text = pattern.sub(repl, text)
+    text = fold(clean(text))
+    if "http" in text or "www." in text:  # folded text is lower-case: no URL without one of these
+        text = URL_RE.sub(" ", text)
+    for pattern, repl, needed in _CONTRACTION_RULES:
+        if needed is None or any(n in text for n in needed):  # nearly every rule needs an apostrophe
+            text = pattern.sub(repl, text)
     text = text.replace("'", "")
     text = _REPEATS_RE.sub(r"\1\1", text)
     out: list[str] = []
