@@ -131,6 +131,15 @@ class SearchIndex:
             if section.slug in section_stems:
                 section_stems[section.slug].update(vocab.stems(content_words(section.text)))
         self._section_stems = {slug: frozenset(stems) for slug, stems in section_stems.items()}
+        # The same by position, for the ranking: each entry's section, and the sections holding a stem.
+        slugs = list(self._section_stems)
+        self._sections = [self._section_stems[slug] for slug in slugs]
+        self._doc_section = [slugs.index(entry.section) for entry in kb.entries]
+        stem_sections: dict[str, list[int]] = defaultdict(list)
+        for k, sec in enumerate(self._sections):
+            for st in sec:
+                stem_sections[st].append(k)
+        self._stem_sections = {st: tuple(ks) for st, ks in stem_sections.items()}
         self._docs = [
             build_doc(vocab, entry, main, answer, once)
             for entry, main, answer, once in zip(
@@ -282,78 +291,66 @@ class SearchIndex:
         stems = list(factors)
         weights = {st: self._weight(st) * f for st, f in factors.items()}
         total = sum(weights.values()) or 1.0
-        # Candidates come from the stems with short postings lists; stems found in most entries add almost
-        # nothing to the ranking and would make this loop O(entries), so they are scored on the pool only.
-        rare = [st for st in stems if len(self._postings.get(st, ())) <= self._scan_limit]
-        if not rare:
-            rare = [min(stems, key=lambda st: len(self._postings.get(st, ())))]
-        partial: dict[int, float] = defaultdict(float)
-        focus_hits: dict[int, float] = defaultdict(float)
-        for st in rare:
-            w = weights[st]
-            for i, fw in self._postings.get(st, ()):
-                partial[i] += w * fw
-            for i in self._focus_postings.get(st, ()):
-                focus_hits[i] += w
-        if not partial:
+        candidates, prescores = self._prescore(stems, weights, total)
+        if not candidates:
             return SearchResult(question, Confidence.NONE, None, (), intent)
-        section_share = {
-            slug: sum(weights[st] for st in stems if st in sec) / total
-            for slug, sec in self._section_stems.items()
-        }
-        docs = self._docs
-
-        def prescore(i: int) -> float:
-            # The cheap part of the final score: coverage, title/keyword hits and section evidence. Without
-            # title/keyword hits, a question of common words ("what does a producer do") ties most entries
-            # on coverage and the right one can miss the pool.
-            hits = partial[i] + WEIGHT_FOCUS / WEIGHT_COVERAGE * focus_hits.get(i, 0.0)
-            return hits / total + FIELD_SECTION * section_share[docs[i].entry.section]
-
         size = RERANK_POOL if len(stems) > SHORT_QUESTION_STEMS else RERANK_POOL_SHORT
-        pool = heapq.nlargest(size, partial, key=prescore)
-        query_phrase = sorted_words(" ".join(phrase_stems))
-        raw_sorted = sorted_words(raw_query)
-        scored: list[tuple[float, int]] = []
-        for i in pool:
-            doc = docs[i]
-            sec = self._section_stems[doc.entry.section]
-            got = matched = focus = 0.0
-            for st in stems:
-                w = weights[st]
-                fw = doc.fields.get(st, 0.0)
-                if fw:
-                    matched += w
-                    if st in doc.focus_stems:
-                        focus += w
-                elif st in sec:
-                    fw = FIELD_SECTION
-                got += w * fw
-            best_phrase = process.extractOne(query_phrase, doc.phrases, scorer=PHRASE_SCORER)
-            phrase = best_phrase[1] / 100 if best_phrase else 0.0
-            # Letters alike are not words alike: phrase similarity counts only as far as the entry itself
-            # holds the question's words, so "made" is not half a match for "make" in a phrasing.
-            phrase *= (matched / total) ** PHRASE_GATE
-            score = WEIGHT_COVERAGE * got / total + WEIGHT_FOCUS * focus / total + WEIGHT_PHRASE * phrase
-            if len(stems) == 1 and not focus:
-                # A one-word question ("r u a real person") names a topic or nothing: unless the word is in
-                # the entry's title or keywords, it is at most a guess to offer, never an answer.
-                score = min(score, ONE_WORD_CAP)
-            scored.append((score, i))
-        top = max(scored)[0]
-        matches: list[Match] = []
-        for score, i in scored:
-            if score >= top - WEIGHT_WORDING:  # wording can only reorder entries this close to the top
-                raw = process.extractOne(raw_sorted, docs[i].raw_phrases, scorer=PHRASE_SCORER)
-                score += WEIGHT_WORDING * (raw[1] / 100 if raw else 0.0)
-            matches.append(Match(docs[i].entry, round(min(max(score, 0.0), 1.0), 4)))
-        matches.sort(key=lambda m: m.score, reverse=True)
-        best = matches[0]
+        # The best by prescore, ties in candidate order (exactly heapq.nlargest(size, candidates, prescore)).
+        ranked = sorted(range(len(candidates)), key=prescores.__getitem__, reverse=True)[:size]
+        pool = [candidates[k] for k in ranked]
+        ranking = _PoolRanking(self, pool, list(weights.items()), total, one_word=len(stems) == 1)
+        ranking.score_phrases(sorted_words(" ".join(phrase_stems)))
+        top = ranking.top(sorted_words(raw_query), 1 + MAX_ALTERNATIVES)
+        best = top[0]
         # A whole out-of-scope intent ("how much do producers make") is declined however well its words
         # match: the best entry stays for diagnostics, nothing is offered.
         level = Confidence.NONE if intent else confidence_of(best.score)
-        alternatives = tuple(m for m in matches[1 : 1 + MAX_ALTERNATIVES] if m.score >= SUGGEST_THRESHOLD)
+        alternatives = tuple(m for m in top[1 : 1 + MAX_ALTERNATIVES] if m.score >= SUGGEST_THRESHOLD)
         return SearchResult(question, level, best, alternatives, intent)
+
+    def _prescore(
+        self, stems: list[str], weights: dict[str, float], total: float
+    ) -> tuple[list[int], list[float]]:
+        """Return the candidate entries (in the order the postings first reach them) and their prescores.
+
+        The prescore is the cheap part of the final score: coverage, title/keyword hits and section evidence.
+        Without title/keyword hits, a question of common words ("what does a producer do") ties most
+        entries on coverage and the right one can miss the pool.
+        """
+        # Candidates come from the stems with short postings lists; stems found in most entries add almost
+        # nothing to the ranking and would make this loop O(entries), so they are scored on the pool only.
+        postings = self._postings
+        rare = [st for st in stems if len(postings.get(st, ())) <= self._scan_limit]
+        if not rare:
+            rare = [min(stems, key=lambda st: len(postings.get(st, ())))]
+        lists = [postings.get(st, ()) for st in rare]
+        candidates = list(dict.fromkeys(i for post in lists for i, _fw in post))
+        if not candidates:
+            return [], []
+        partial = [0.0] * len(self._docs)
+        focus_hits = [0.0] * len(self._docs)
+        focus_postings = self._focus_postings
+        for st, post in zip(rare, lists, strict=True):
+            w = weights[st]
+            for i, fw in post:
+                partial[i] += w * fw
+            for i in focus_postings.get(st, ()):
+                focus_hits[i] += w
+        # Each section's share of the question's weight, summed in the question's stem order.
+        held: list[list[float]] = [[] for _ in self._sections]
+        stem_sections = self._stem_sections
+        for st in stems:
+            w = weights[st]
+            for k in stem_sections.get(st, ()):
+                held[k].append(w)
+        section_share = [sum(ws) / total for ws in held]
+        doc_section = self._doc_section
+        focus_ratio = WEIGHT_FOCUS / WEIGHT_COVERAGE
+        prescores = [
+            (partial[i] + focus_ratio * focus_hits[i]) / total + FIELD_SECTION * section_share[doc_section[i]]
+            for i in candidates
+        ]
+        return candidates, prescores
 
     def next_for_stage(self, entry_id: str, stage: str) -> Entry | None:
         """Return the related entry that matters most at `stage`, to suggest under an answer, or None.
@@ -393,3 +390,103 @@ class SearchIndex:
                 seen.add(entry.id)
                 out.append(entry)
         return out[:limit]
+
+
+def _shown(score: float) -> float:
+    """Return a fused score as results carry it: clamped to 0..1, rounded to 4 places."""
+    return round(min(max(score, 0.0), 1.0), 4)
+
+
+class _PoolRanking:
+    """Exact final scores of the rerank pool, with phrase similarity computed only where it can matter.
+
+    Phrase similarity (a rapidfuzz comparison per phrasing) is the costly part. Every signal but the phrase
+    is known first, and a phrase similarity of 1 bounds what an entry can score; entries are scored best
+    bound first, and scoring stops once no remaining entry could reach the results (the best match and its
+    MAX_ALTERNATIVES runners-up) or the wording tie-break. Every bound uses the same float operations as the
+    score with the phrase part at its maximum, and rounding and clamping keep order, so a skipped entry's
+    shown score is strictly below every reported one: results are exactly those of scoring the whole pool.
+    """
+
+    def __init__(
+        self,
+        index: SearchIndex,
+        pool: list[int],
+        weighted: list[tuple[str, float]],
+        total: float,
+        *,
+        one_word: bool,
+    ) -> None:
+        self.docs = [index._docs[i] for i in pool]
+        self.base: list[float] = []  # coverage and focus parts of the score
+        self.gate: list[float] = []  # what phrase similarity is multiplied by (PHRASE_GATE)
+        self.bound: list[float] = []  # the score with a perfect phrase match
+        self.capped: list[bool] = []  # a one-word question missing the title and keywords (ONE_WORD_CAP)
+        sections = index._sections
+        doc_section = index._doc_section
+        for i, doc in zip(pool, self.docs, strict=True):
+            fields = doc.fields
+            focus_stems = doc.focus_stems
+            sec = sections[doc_section[i]]
+            got = matched = focus = 0.0
+            for st, w in weighted:
+                fw = fields.get(st, 0.0)
+                if fw:
+                    matched += w
+                    if st in focus_stems:
+                        focus += w
+                    got += w * fw
+                elif st in sec:
+                    got += w * FIELD_SECTION
+            base = WEIGHT_COVERAGE * got / total + WEIGHT_FOCUS * focus / total
+            # Letters alike are not words alike: phrase similarity counts only as far as the entry itself
+            # holds the question's words, so "made" is not half a match for "make" in a phrasing.
+            gate = (matched / total) ** PHRASE_GATE
+            # A one-word question ("r u a real person") names a topic or nothing: unless the word is in the
+            # entry's title or keywords, it is at most a guess to offer, never an answer.
+            capped = one_word and not focus
+            bound = base + WEIGHT_PHRASE * gate
+            self.base.append(base)
+            self.gate.append(gate)
+            self.bound.append(min(bound, ONE_WORD_CAP) if capped else bound)
+            self.capped.append(capped)
+        self.scores: dict[int, float] = {}  # pool position -> score before the wording tie-break
+
+    def score_phrases(self, query_phrase: str) -> None:
+        """Score the entries that can still matter, best bound first."""
+        lowest_shown: list[float] = []  # min-heap of the best shown scores so far (lower bounds)
+        keep = 1 + MAX_ALTERNATIVES
+        best = -math.inf
+        for pos in sorted(range(len(self.docs)), key=self.bound.__getitem__, reverse=True):
+            bound = self.bound[pos]
+            if (
+                len(lowest_shown) == keep
+                and bound <= best
+                and _shown(bound + WEIGHT_WORDING) < lowest_shown[0]
+            ):
+                break  # neither this entry nor any after it can be shown or set the wording threshold
+            best_phrase = process.extractOne(query_phrase, self.docs[pos].phrases, scorer=PHRASE_SCORER)
+            phrase = best_phrase[1] / 100 if best_phrase else 0.0
+            phrase *= self.gate[pos]
+            score = self.base[pos] + WEIGHT_PHRASE * phrase
+            if self.capped[pos]:
+                score = min(score, ONE_WORD_CAP)
+            self.scores[pos] = score
+            best = max(best, score)
+            if len(lowest_shown) < keep:
+                heapq.heappush(lowest_shown, _shown(score))
+            else:
+                heapq.heappushpop(lowest_shown, _shown(score))
+
+    def top(self, raw_sorted: str, count: int) -> list[Match]:
+        """Return the `count` best matches after the wording tie-break, ties in pool order."""
+        top = max(self.scores.values())
+        shown: dict[int, float] = {}
+        for pos in sorted(self.scores):
+            score = self.scores[pos]
+            if score >= top - WEIGHT_WORDING:  # wording can only reorder entries this close to the top
+                raw = process.extractOne(raw_sorted, self.docs[pos].raw_phrases, scorer=PHRASE_SCORER)
+                score += WEIGHT_WORDING * (raw[1] / 100 if raw else 0.0)
+            shown[pos] = _shown(score)
+        ranked = sorted(shown, key=shown.__getitem__, reverse=True)[:count]
+        return [Match(self.docs[pos].entry, shown[pos]) for pos in ranked]
