@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.knowledge.needles import first_needles, needles
+from bot.knowledge.evaluation import read_labelled
+from bot.knowledge.needles import first_needles, needles, word_keys
 from bot.knowledge.scope import INTENTS, check_scope
-from bot.knowledge.text import _CONTRACTIONS, words
+from bot.knowledge.text import _CONTRACTIONS, STOPWORDS, words
 
+DATA = Path(__file__).parent / "data"
 SHIPPED = [p for intent in INTENTS for p in intent.patterns] + [p for p, _ in _CONTRACTIONS]
 
 KNOWN = [
@@ -48,30 +51,82 @@ def test_every_match_holds_every_condition(pattern: re.Pattern[str], data: st.Da
         assert any(n in text for n in condition), (text, condition)
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "how much do producers make",
-        "which daw should i use",
-        "fl studio or ableton for trap",
-        "good morning everyone",
-        "whats the best mic under 100",
-        "what bpm is house",
-        "do i need a degree to be a producer",
-        "who is the best producer of all time",
-    ],
-)
-def test_check_scope_matches_a_plain_search_of_every_pattern(question: str) -> None:
-    """Skipping patterns by their needles finds the same intent as searching them all in order."""
-    wording = words(question)
+WORD_KEYS = [
+    (r"\bhow much\b", {"much"}),  # both are whole words; "how" is a stopword
+    (r"\b(which|what) key\b", {"key"}),
+    (r"\brates?\b", {"rate", "rates"}),
+    (r"\bbecome (a |an )?(music |piano )?teacher\b", {"teacher"}),
+    (r"^(good )?(morning|evening)$", {"morning", "evening"}),
+    # The parser factors out the shared "\bwh", so the trailing \b lands inside the alternatives, where it is
+    # not used: "bpm" may be the start of a longer word, "which" is certain.
+    (r"\bwhat key is\b|\bwhich bpm\b", {"key", "which"}),
+    (r"\b(uni|college)s? in", {"uni", "unis", "college", "colleges"}),
+]
+NO_WORD_KEYS = [r"soundproof", r"how much", r"\bsound", r"proof\b", r"\b[a-z]+\b", r"(?i)\bhow\b", r"\ba?\b"]
+
+
+@pytest.mark.parametrize(("source", "expected"), WORD_KEYS)
+def test_word_keys_of_simple_patterns(source: str, expected: set[str]) -> None:
+    """A word counts only where word boundaries are certain on both sides; the least common one is kept."""
+    assert word_keys(re.compile(source), STOPWORDS) == expected
+
+
+@pytest.mark.parametrize("source", NO_WORD_KEYS)
+def test_no_word_keys_without_certain_boundaries(source: str) -> None:
+    """A fragment that may be part of a longer word, or a case-insensitive pattern, gives no word keys."""
+    assert word_keys(re.compile(source), STOPWORDS) is None
+
+
+KEYED = [(p, keys) for intent in INTENTS for p in intent.patterns if (keys := word_keys(p, STOPWORDS))]
+
+
+@pytest.mark.parametrize(("pattern", "keys"), KEYED, ids=[p.pattern[:40] for p, _ in KEYED])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_matched_wording_holds_a_word_key(
+    pattern: re.Pattern[str], keys: frozenset[str], data: st.DataObject
+) -> None:
+    """Any question wording (text.words, joined) a shipped pattern matches holds one of its word keys."""
+    wording = " ".join(words(data.draw(st.from_regex(pattern))))
+    if pattern.search(wording):  # normalising may undo the match ("u" becomes "you")
+        assert not keys.isdisjoint(wording.split(" ")), (wording, keys)
+
+
+def reference_intent(wording: list[str]) -> str | None:
+    """Return the intent check_scope must find: every intent in order, every pattern searched."""
     joined = " ".join(wording)
     present = set(wording)
-    expected = None
     for intent in INTENTS:
         together = intent.together
         if (together and present & together[0] and present & together[1]) or any(
             p.search(joined) for p in intent.patterns
         ):
-            expected = intent.name
-            break
-    assert check_scope(wording).intent == expected
+            return intent.name
+    return None
+
+
+LABELLED = [item.question for path in sorted(DATA.glob("*.tsv")) for item in read_labelled(path)]
+EXTRA = [
+    "how much do producers make",
+    "which daw should i use",
+    "fl studio or ableton for trap",
+    "good morning everyone",
+    "whats the best mic under 100",
+    "what bpm is house",
+    "who is the best producer of all time",
+    "HOW MUCH do u charge per beat???",
+    "",
+]
+
+
+def test_check_scope_matches_searching_every_pattern() -> None:
+    """Skipping patterns by their word keys and needles finds the same intent as searching them all."""
+    for question in LABELLED + EXTRA:
+        wording = words(question)
+        assert check_scope(wording).intent == reference_intent(wording), question
+
+
+@pytest.mark.parametrize("wording", [["How", "much"], ["how much"], ["rate", "", "charge"], ["what's", "up"]])
+def test_check_scope_on_words_not_from_text_words(wording: list[str]) -> None:
+    """Words that text.words would not give (capitals, spaces, empty) are searched the slow way: same answer."""
+    assert check_scope(wording).intent == reference_intent(wording)

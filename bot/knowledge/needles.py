@@ -1,12 +1,15 @@
-"""What text a regular expression cannot match without: cheap substring checks that skip a regex search.
+"""What text a regular expression cannot match without: cheap checks that skip a regex search.
 
 The out-of-scope patterns (scope.py) and the contraction rules (text.py) are tried on every question, and
-nearly all of them fail. `needles(pattern)` reads a compiled pattern's structure and returns its necessary
-conditions: sets of literal substrings, one of which must occur in any text the pattern matches
-("\\bhow much\\b" cannot match a text without "how much"). A plain `in` test on those is far cheaper than
-the search, and a pattern whose condition fails is never searched. The analysis is conservative: whatever
-it does not understand (case-insensitive parts, classes, lookarounds, optional parts) adds no condition, so
-a condition can only ever rule out texts the pattern could not match, and results stay exactly the same.
+nearly all of them fail. Two analyses read a compiled pattern's structure:
+- `needles(pattern)`: necessary conditions as sets of literal substrings, one of which must occur in any
+  text the pattern matches ("\\bhow much\\b" cannot match a text without "how much"); a plain `in` test;
+- `word_keys(pattern)`: for texts made of words joined by single spaces (WORDING_RE, how check_scope reads
+  a question), words one of which must be a whole word of any such text the pattern matches
+  ("\\b(which|what) key\\b" needs the word "key"): a set lookup per word of the question.
+A pattern whose condition fails is never searched. Both analyses are conservative: whatever they do not
+understand (case-insensitive parts, classes, lookarounds, long repeats) adds no condition, so a condition
+can only ever rule out texts the pattern could not match, and results stay exactly the same.
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ _p, _c = _parser_modules()
 
 # A necessary condition: at least one of these substrings occurs in every text the pattern matches.
 Condition = frozenset[str]
+# The texts word_keys speaks about: lower-case ASCII words and digits joined by single spaces (or nothing).
+WORDING_RE = re.compile(r"(?:[a-z0-9]+(?: [a-z0-9]+)*)?")
+_WORD_RE = re.compile(r"[a-z0-9]+")
+# The strings a fragment can match are listed only up to this many (beyond: unknown, no condition).
+_LANGUAGE_CAP = 256
+_MAX_LISTED_REPEAT = 3  # a repeat is listed only up to this many times ("s?" is {"", "s"})
 
 
 def needles(pattern: re.Pattern[str]) -> tuple[Condition, ...]:
@@ -92,3 +101,157 @@ def _conditions(items: Iterable[tuple[Any, Any]]) -> list[Condition]:
         # Anything else (anchors, classes, any character, lookarounds, back-references) adds nothing.
     flush()
     return found
+
+
+def word_keys(pattern: re.Pattern[str], common: frozenset[str] = frozenset()) -> Condition | None:
+    """Return words one of which is a whole word of every WORDING_RE text the pattern matches, or None.
+
+    Of several such sets, the one with the fewest `common` (or one- and two-letter) words wins, then the
+    smallest: a question rarely holds any of its words, so the pattern is rarely searched.
+    """
+    if _p is None or not isinstance(pattern.pattern, str) or pattern.flags & (re.IGNORECASE | re.LOCALE):
+        return None
+    try:
+        found = _word_conditions(list(_p.parse(pattern.pattern, pattern.flags)), common)
+    except Exception:  # an unfamiliar parser: no condition, the pattern is always searched
+        return None
+    return _cheapest(found, common) if found else None
+
+
+def _cheapest(conditions: list[Condition], common: frozenset[str]) -> Condition:
+    def cost(condition: Condition) -> tuple[int, int, str]:
+        usual = sum(1 for w in condition if w in common or len(w) <= 2)
+        return (usual, len(condition), min(condition))
+
+    return min(conditions, key=cost)
+
+
+def _language(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
+    """Return every string a parsed sequence can match, or None when unknown or too many."""
+    strings = {""}
+    for op, av in items:
+        more = _item_language(op, av)
+        if more is None:
+            return None
+        strings = {a + b for a in strings for b in more}
+        if len(strings) > _LANGUAGE_CAP:
+            return None
+    return strings
+
+
+def _item_language(op: Any, av: Any) -> set[str] | None:
+    """Return every string one parsed item can match (anchors match the empty string), or None."""
+    if op is _c.LITERAL:
+        return {chr(av)}
+    if op is _c.AT:
+        return {""}  # zero-width: it only narrows where the rest matches
+    if op is _c.IN:
+        return {chr(code) for _, code in av} if av and all(k is _c.LITERAL for k, _ in av) else None
+    if op is _c.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return None if add_flags or del_flags else _language(sub)
+    if op is _c.BRANCH:
+        strings: set[str] = set()
+        for alternative in av[1]:
+            more = _language(alternative)
+            if more is None:
+                return None
+            strings |= more
+        return strings if len(strings) <= _LANGUAGE_CAP else None
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low, high, sub = av
+        body = _language(sub) if high <= _MAX_LISTED_REPEAT else None
+        if body is None:
+            return None
+        strings, current = set(), {""}
+        for times in range(high + 1):
+            if times >= low:
+                strings |= current
+            current = {a + b for a in current for b in body}
+            if len(strings) > _LANGUAGE_CAP:
+                return None
+        return strings
+    return None
+
+
+def _word_conditions(items: list[tuple[Any, Any]], common: frozenset[str]) -> list[Condition]:
+    """Return the word conditions of a parsed sequence (see word_keys)."""
+    # Consecutive items whose strings are known merge into one run of strings; anchors stay between runs
+    # as what they say about word boundaries, and other items are looked into on their own.
+    parts: list[tuple[str, Any]] = []  # ("at", code) | ("run", strings) | ("item", (op, av))
+    for op, av in items:
+        if op is _c.AT:
+            parts.append(("at", av))
+            continue
+        strings = _item_language(op, av)
+        if strings is None:
+            parts.append(("item", (op, av)))
+            continue
+        if parts and parts[-1][0] == "run":
+            merged = {a + b for a in parts[-1][1] for b in strings}
+            if len(merged) <= _LANGUAGE_CAP:
+                parts[-1] = ("run", merged)
+                continue
+        parts.append(("run", strings))
+    found: list[Condition] = []
+    for k, (kind, value) in enumerate(parts):
+        if kind == "item":
+            op, av = value
+            found.extend(_nested_word_conditions(op, av, common))
+        elif kind == "run":
+            keys = _run_keys(value, _bounded(parts, k, -1), _bounded(parts, k, 1), common)
+            if keys:
+                found.append(keys)
+    return found
+
+
+def _nested_word_conditions(op: Any, av: Any, common: frozenset[str]) -> list[Condition]:
+    """Return the word conditions of an item whose strings are not all known (its context is not used)."""
+    if op is _c.SUBPATTERN and not (av[1] or av[2]):
+        return _word_conditions(list(av[3]), common)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+        return _word_conditions(list(av[2]), common)
+    if op is _c.BRANCH:
+        options = [_word_conditions(list(alternative), common) for alternative in av[1]]
+        if options and all(options):
+            return [frozenset().union(*(_cheapest(o, common) for o in options))]
+    return []
+
+
+def _bounded(parts: list[tuple[str, Any]], k: int, step: int) -> bool:
+    """Return True when a word boundary is certain just before (step -1) or after (step 1) part k."""
+    edge_ats = (
+        (_c.AT_BOUNDARY, _c.AT_BEGINNING, _c.AT_BEGINNING_STRING)
+        if step < 0
+        else (_c.AT_BOUNDARY, _c.AT_END, _c.AT_END_STRING)
+    )
+    j = k + step
+    while 0 <= j < len(parts):
+        kind, value = parts[j]
+        if kind == "at":
+            return value in edge_ats
+        if kind != "run":
+            return False
+        spaced = [s for s in value if s]
+        if not all((s.endswith(" ") if step < 0 else s.startswith(" ")) for s in spaced):
+            return False
+        if len(spaced) == len(value):
+            return True
+        j += step  # the run may match nothing: look further
+    return False
+
+
+def _run_keys(strings: set[str], left: bool, right: bool, common: frozenset[str]) -> Condition | None:
+    """Return one whole word of each string (the least common), or None if some string has none."""
+    keys: set[str] = set()
+    for s in strings:
+        pieces = s.split(" ")
+        whole = [
+            piece
+            for i, piece in enumerate(pieces)
+            if (i > 0 or left) and (i < len(pieces) - 1 or right) and _WORD_RE.fullmatch(piece)
+        ]
+        if not whole:
+            return None
+        keys.add(min(whole, key=lambda w: (w in common or len(w) <= 2, -len(w), w)))
+    return frozenset(keys)

@@ -20,7 +20,7 @@ How a question is scored (all pure, no I/O after the index is built):
 from __future__ import annotations
 
 import dataclasses
-import heapq
+import itertools
 import math
 from collections import OrderedDict, defaultdict
 
@@ -29,13 +29,14 @@ from rapidfuzz import fuzz, process
 from bot.knowledge.documents import (
     FIELD_SECTION,
     MARKDOWN_RE,
+    Doc,
     Reading,
     build_doc,
-    incidental_stems,
     sorted_words,
 )
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.question import asked_part
+from bot.knowledge.ranking import MAX_ALTERNATIVES, WEIGHT_COVERAGE, WEIGHT_FOCUS, PoolRanking
 from bot.knowledge.results import (
     ANSWER_THRESHOLD,
     SUGGEST_THRESHOLD,
@@ -59,14 +60,8 @@ __all__ = [
     "SearchResult",
 ]
 
-# --- Scorers and their scales -------------------------------------------------------------------------
-# Phrase similarity: rapidfuzz token_sort_ratio over the stemmed content words, 0..100; word order in chat
-# is loose, so sorting tokens first beats plain ratio, and unlike token_set_ratio a question is not a perfect
-# match just because one of its words is a subset of a phrasing. The index stores every phrasing with its
-# words already sorted, and search sorts the question once, so plain fuzz.ratio gives token_sort_ratio's
-# exact result without re-splitting every phrasing on every search.
-PHRASE_SCORER = fuzz.ratio  # on word-sorted strings: exactly fuzz.token_sort_ratio
-
+# The fused score's scorers and weights (PHRASE_SCORER, WEIGHT_*, PHRASE_GATE, ONE_WORD_CAP, MAX_ALTERNATIVES)
+# live in ranking.py with the pool ranking that applies them.
 
 # Weight of a word the knowledge base has never seen, as a multiple of the rarest known word's IDF.
 UNKNOWN_WORD_WEIGHT = 1.3
@@ -77,18 +72,6 @@ OUT_OF_SCOPE_MARK = "!"  # prefixes out-of-scope words in analyse(); no stem can
 # and a share of the base); commoner stems are scored on the rerank pool only.
 SCAN_MIN_POSTINGS = 200
 SCAN_MAX_SHARE = 0.2
-# Exponent on the share of the question's weight an entry holds (0..1) that scales phrase similarity:
-# 0 leaves phrase similarity alone, 1 scales it linearly.
-PHRASE_GATE = 1.0
-# Weights of the fused confidence (they sum to 1, so the confidence is 0..1 like its parts).
-WEIGHT_COVERAGE = 0.4
-WEIGHT_FOCUS = 0.1
-WEIGHT_PHRASE = 0.48
-# Similarity of the question's full wording, stopwords included, to a phrasing: it separates entries whose
-# topic words tie ("what does a producer do" vs "how competitive is being a producer").
-WEIGHT_WORDING = 0.02
-ONE_WORD_CAP = 0.3  # highest score of a one-word question that misses an entry's title and keywords
-MAX_ALTERNATIVES = 3
 # How many candidates (by coverage) get the costlier phrase scoring; bounds latency on huge bases.
 RERANK_POOL = 16
 # A question of one or two topic words ties many entries on every cheap signal; only the wording can part
@@ -112,21 +95,18 @@ class SearchIndex:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.vocabulary = vocab = Vocabulary(kb)
-        main_fields: list[list[str]] = []
-        answer_fields: list[list[str]] = []
         section_stems: dict[str, set[str]] = defaultdict(set)
-        answer_words: dict[str, list[str]] = {}
-        incidental: list[set[str]] = []
+        answer_stems: dict[str, list[str]] = {}
+        self._docs: list[Doc] = []
         for entry in kb.entries:
-            texts = (*entry.phrasings, entry.title, *entry.keywords, *entry.concepts)
-            raw = [w for t in texts for w in content_words(t)]
-            incidental.append(incidental_stems(vocab, entry))
-            answer = answer_words.get(entry.answer)
+            answer = answer_stems.get(entry.answer)
             if answer is None:  # entries often share an answer text: analyse each text once
-                answer = answer_words[entry.answer] = content_words(MARKDOWN_RE.sub(" ", entry.answer))
-            main_fields.append(vocab.stems(raw))
-            answer_fields.append(vocab.stems(answer))
-            section_stems[entry.section].update(main_fields[-1], answer_fields[-1])
+                answer = answer_stems[entry.answer] = vocab.stems(
+                    content_words(MARKDOWN_RE.sub(" ", entry.answer))
+                )
+            doc, main = build_doc(vocab, entry, answer)
+            self._docs.append(doc)
+            section_stems[entry.section].update(main, answer)
         for section in kb.sections:  # the article's own words for each section: evidence for its entries
             if section.slug in section_stems:
                 section_stems[section.slug].update(vocab.stems(content_words(section.text)))
@@ -140,21 +120,23 @@ class SearchIndex:
             for st in sec:
                 stem_sections[st].append(k)
         self._stem_sections = {st: tuple(ks) for st, ks in stem_sections.items()}
-        self._docs = [
-            build_doc(vocab, entry, main, answer, once)
-            for entry, main, answer, once in zip(
-                kb.entries, main_fields, answer_fields, incidental, strict=True
-            )
-        ]
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # Postings: the entries holding each stem, in entry order (candidates are met in that order), and
+        # the same grouped by the stem's field weight in them (one product per group when scoring).
+        holders: dict[str, list[int]] = defaultdict(list)
+        by_weight: dict[str, dict[float, list[int]]] = defaultdict(lambda: defaultdict(list))
         focus_postings: dict[str, list[int]] = defaultdict(list)
         for i, doc in enumerate(self._docs):
             for st, weight in doc.fields.items():
-                postings[st].append((i, weight))
+                holders[st].append(i)
+                by_weight[st][weight].append(i)
             for st in doc.focus_stems:
                 focus_postings[st].append(i)
-        self._postings = dict(postings)
-        self._focus_postings = dict(focus_postings)
+        self._postings = {st: tuple(docs) for st, docs in holders.items()}
+        self._weighted_postings = {
+            st: tuple((weight, tuple(docs)) for weight, docs in groups.items())
+            for st, groups in by_weight.items()
+        }
+        self._focus_postings = {st: tuple(docs) for st, docs in focus_postings.items()}
         n = max(len(self._docs), 1)
         # Smoothed IDF, 0..~log(n), over the entries' own fields: a stem in every entry weighs ~0, a stem in
         # one entry weighs the most. A stem only the section evidence knows weighs as if in that section's
@@ -298,9 +280,16 @@ class SearchIndex:
         # The best by prescore, ties in candidate order (exactly heapq.nlargest(size, candidates, prescore)).
         ranked = sorted(range(len(candidates)), key=prescores.__getitem__, reverse=True)[:size]
         pool = [candidates[k] for k in ranked]
-        ranking = _PoolRanking(self, pool, list(weights.items()), total, one_word=len(stems) == 1)
-        ranking.score_phrases(sorted_words(" ".join(phrase_stems)))
-        top = ranking.top(sorted_words(raw_query), 1 + MAX_ALTERNATIVES)
+        ranking = PoolRanking(
+            [self._docs[i] for i in pool],
+            [self._sections[self._doc_section[i]] for i in pool],
+            list(weights.items()),
+            total,
+            one_word=len(stems) == 1,
+        )
+        keep = 1 + MAX_ALTERNATIVES  # the best match and its runners-up
+        ranking.score_phrases(sorted_words(" ".join(phrase_stems)), keep)
+        top = ranking.top(sorted_words(raw_query), keep)
         best = top[0]
         # A whole out-of-scope intent ("how much do producers make") is declined however well its words
         # match: the best entry stays for diagnostics, nothing is offered.
@@ -323,17 +312,19 @@ class SearchIndex:
         rare = [st for st in stems if len(postings.get(st, ())) <= self._scan_limit]
         if not rare:
             rare = [min(stems, key=lambda st: len(postings.get(st, ())))]
-        lists = [postings.get(st, ()) for st in rare]
-        candidates = list(dict.fromkeys(i for post in lists for i, _fw in post))
+        candidates = list(dict.fromkeys(itertools.chain.from_iterable(postings.get(st, ()) for st in rare)))
         if not candidates:
             return [], []
         partial = [0.0] * len(self._docs)
         focus_hits = [0.0] * len(self._docs)
+        weighted_postings = self._weighted_postings
         focus_postings = self._focus_postings
-        for st, post in zip(rare, lists, strict=True):
+        for st in rare:
             w = weights[st]
-            for i, fw in post:
-                partial[i] += w * fw
+            for fw, docs in weighted_postings.get(st, ()):
+                contribution = w * fw
+                for i in docs:
+                    partial[i] += contribution
             for i in focus_postings.get(st, ()):
                 focus_hits[i] += w
         # Each section's share of the question's weight, summed in the question's stem order.
@@ -390,103 +381,3 @@ class SearchIndex:
                 seen.add(entry.id)
                 out.append(entry)
         return out[:limit]
-
-
-def _shown(score: float) -> float:
-    """Return a fused score as results carry it: clamped to 0..1, rounded to 4 places."""
-    return round(min(max(score, 0.0), 1.0), 4)
-
-
-class _PoolRanking:
-    """Exact final scores of the rerank pool, with phrase similarity computed only where it can matter.
-
-    Phrase similarity (a rapidfuzz comparison per phrasing) is the costly part. Every signal but the phrase
-    is known first, and a phrase similarity of 1 bounds what an entry can score; entries are scored best
-    bound first, and scoring stops once no remaining entry could reach the results (the best match and its
-    MAX_ALTERNATIVES runners-up) or the wording tie-break. Every bound uses the same float operations as the
-    score with the phrase part at its maximum, and rounding and clamping keep order, so a skipped entry's
-    shown score is strictly below every reported one: results are exactly those of scoring the whole pool.
-    """
-
-    def __init__(
-        self,
-        index: SearchIndex,
-        pool: list[int],
-        weighted: list[tuple[str, float]],
-        total: float,
-        *,
-        one_word: bool,
-    ) -> None:
-        self.docs = [index._docs[i] for i in pool]
-        self.base: list[float] = []  # coverage and focus parts of the score
-        self.gate: list[float] = []  # what phrase similarity is multiplied by (PHRASE_GATE)
-        self.bound: list[float] = []  # the score with a perfect phrase match
-        self.capped: list[bool] = []  # a one-word question missing the title and keywords (ONE_WORD_CAP)
-        sections = index._sections
-        doc_section = index._doc_section
-        for i, doc in zip(pool, self.docs, strict=True):
-            fields = doc.fields
-            focus_stems = doc.focus_stems
-            sec = sections[doc_section[i]]
-            got = matched = focus = 0.0
-            for st, w in weighted:
-                fw = fields.get(st, 0.0)
-                if fw:
-                    matched += w
-                    if st in focus_stems:
-                        focus += w
-                    got += w * fw
-                elif st in sec:
-                    got += w * FIELD_SECTION
-            base = WEIGHT_COVERAGE * got / total + WEIGHT_FOCUS * focus / total
-            # Letters alike are not words alike: phrase similarity counts only as far as the entry itself
-            # holds the question's words, so "made" is not half a match for "make" in a phrasing.
-            gate = (matched / total) ** PHRASE_GATE
-            # A one-word question ("r u a real person") names a topic or nothing: unless the word is in the
-            # entry's title or keywords, it is at most a guess to offer, never an answer.
-            capped = one_word and not focus
-            bound = base + WEIGHT_PHRASE * gate
-            self.base.append(base)
-            self.gate.append(gate)
-            self.bound.append(min(bound, ONE_WORD_CAP) if capped else bound)
-            self.capped.append(capped)
-        self.scores: dict[int, float] = {}  # pool position -> score before the wording tie-break
-
-    def score_phrases(self, query_phrase: str) -> None:
-        """Score the entries that can still matter, best bound first."""
-        lowest_shown: list[float] = []  # min-heap of the best shown scores so far (lower bounds)
-        keep = 1 + MAX_ALTERNATIVES
-        best = -math.inf
-        for pos in sorted(range(len(self.docs)), key=self.bound.__getitem__, reverse=True):
-            bound = self.bound[pos]
-            if (
-                len(lowest_shown) == keep
-                and bound <= best
-                and _shown(bound + WEIGHT_WORDING) < lowest_shown[0]
-            ):
-                break  # neither this entry nor any after it can be shown or set the wording threshold
-            best_phrase = process.extractOne(query_phrase, self.docs[pos].phrases, scorer=PHRASE_SCORER)
-            phrase = best_phrase[1] / 100 if best_phrase else 0.0
-            phrase *= self.gate[pos]
-            score = self.base[pos] + WEIGHT_PHRASE * phrase
-            if self.capped[pos]:
-                score = min(score, ONE_WORD_CAP)
-            self.scores[pos] = score
-            best = max(best, score)
-            if len(lowest_shown) < keep:
-                heapq.heappush(lowest_shown, _shown(score))
-            else:
-                heapq.heappushpop(lowest_shown, _shown(score))
-
-    def top(self, raw_sorted: str, count: int) -> list[Match]:
-        """Return the `count` best matches after the wording tie-break, ties in pool order."""
-        top = max(self.scores.values())
-        shown: dict[int, float] = {}
-        for pos in sorted(self.scores):
-            score = self.scores[pos]
-            if score >= top - WEIGHT_WORDING:  # wording can only reorder entries this close to the top
-                raw = process.extractOne(raw_sorted, self.docs[pos].raw_phrases, scorer=PHRASE_SCORER)
-                score += WEIGHT_WORDING * (raw[1] / 100 if raw else 0.0)
-            shown[pos] = _shown(score)
-        ranked = sorted(shown, key=shown.__getitem__, reverse=True)[:count]
-        return [Match(self.docs[pos].entry, shown[pos]) for pos in ranked]

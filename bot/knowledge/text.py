@@ -40,8 +40,16 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 
-# Each rule with the substrings it cannot match without (needles.py): most messages skip most searches.
-_CONTRACTION_RULES = tuple((pattern, repl, first_needles(pattern)) for pattern, repl in _CONTRACTIONS)
+
+def _needed(pattern: re.Pattern[str]) -> str | None:
+    """Return a substring the pattern cannot match without (needles.py), or None to always search."""
+    condition = first_needles(pattern)
+    return next(iter(condition)) if condition is not None and len(condition) == 1 else None
+
+
+# Each rule with a substring it cannot match without: nearly every rule needs an apostrophe, so most
+# messages skip most searches.
+_CONTRACTION_RULES = tuple((pattern, repl, _needed(pattern)) for pattern, repl in _CONTRACTIONS)
 
 # Chat spellings and apostrophe-less contractions, one token to one or more tokens.
 CHAT_SPELLINGS: dict[str, str] = {
@@ -280,7 +288,7 @@ def _words(text: str) -> tuple[str, ...]:
     if "http" in text or "www." in text:  # folded text is lower-case: no URL without one of these
         text = URL_RE.sub(" ", text)
     for pattern, repl, needed in _CONTRACTION_RULES:
-        if needed is None or any(n in text for n in needed):  # nearly every rule needs an apostrophe
+        if needed is None or needed in text:
             text = pattern.sub(repl, text)
     text = text.replace("'", "")
     text = _REPEATS_RE.sub(r"\1\1", text)
