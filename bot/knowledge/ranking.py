@@ -6,19 +6,17 @@ similarity (rapidfuzz over every phrasing) are the costly parts, so they are com
 while they can still change what is reported:
 - every other signal is known first, and the score with a perfect phrase match bounds an entry's score;
 - an entry whose bound cannot reach the reported entries (nor set the wording threshold) is not scored;
-- rapidfuzz is told the similarity below which an entry cannot matter (`score_cutoff`), so it can skip
-  phrasings early; an entry with no phrasing above it is left out like one that was never scored.
-Every bound and cutoff is checked with the same float operations as the score itself (and clamping and
-rounding keep order), so a skipped entry's score is strictly below every reported one: results are exactly
-those of scoring the whole pool.
+- near the top, an entry whose best possible wording cannot lift it among the reported ones keeps its
+  score without the wording comparison.
+Every bound uses the same float operations as the score itself (and clamping and rounding keep order), so
+a skipped entry's score is strictly below every reported one: results are exactly those of scoring the
+whole pool.
 """
 
 from __future__ import annotations
 
-import functools
 import heapq
 import math
-from collections.abc import Callable
 
 from rapidfuzz import fuzz, process
 
@@ -45,11 +43,7 @@ WEIGHT_WORDING = 0.02
 ONE_WORD_CAP = 0.3  # highest score of a one-word question that misses an entry's title and keywords
 MAX_ALTERNATIVES = 3
 
-# A cutoff is aimed this far (score scale) below the exact limit, then checked: float slack.
-_CUTOFF_SLACK = 1e-4
-# rapidfuzz compares similarities with score_cutoff on its own 0..1 scale; passing it this much less (0..100
-# scale) keeps float error on its side from ever dropping a phrasing at or above our cutoff.
-_RAPIDFUZZ_SLACK = 1e-3
+_ROUNDING_GAP = 2e-4  # two units of the 4th decimal place, where shown() rounds
 
 
 def shown(score: float) -> float:
@@ -57,135 +51,105 @@ def shown(score: float) -> float:
     return round(min(max(score, 0.0), 1.0), 4)
 
 
-class PoolRanking:
-    """The rerank pool of one search: every signal but phrase similarity at once, the rest on demand."""
+def rank_pool(
+    docs: list[Doc],
+    sections: list[frozenset[str]],
+    weighted: list[tuple[str, float]],
+    total: float,
+    phrase: str,
+    wording: str,
+    *,
+    keep: int,
+    one_word: bool,
+) -> list[Match]:
+    """Return the `keep` best matches of the pooled entries, best first, ties in pool order.
 
-    def __init__(
-        self,
-        docs: list[Doc],
-        sections: list[frozenset[str]],
-        weighted: list[tuple[str, float]],
-        total: float,
-        *,
-        one_word: bool,
-    ) -> None:
-        """Take the pooled entries (in pool order), each one's section stems, and the question's weights."""
-        self.docs = docs
-        self.base: list[float] = []  # coverage and focus parts of the score
-        self.gate: list[float] = []  # what phrase similarity is multiplied by (PHRASE_GATE)
-        self.bound: list[float] = []  # the score with a perfect phrase match
-        self.capped: list[bool] = []  # a one-word question missing the title and keywords (ONE_WORD_CAP)
-        for doc, sec in zip(docs, sections, strict=True):
-            fields = doc.fields
-            focus_stems = doc.focus_stems
-            got = matched = focus = 0.0
-            for st, w in weighted:
-                fw = fields.get(st, 0.0)
-                if fw:
-                    matched += w
-                    if st in focus_stems:
-                        focus += w
-                    got += w * fw
-                elif st in sec:
-                    got += w * FIELD_SECTION
-            base = WEIGHT_COVERAGE * got / total + WEIGHT_FOCUS * focus / total
-            # Letters alike are not words alike: phrase similarity counts only as far as the entry itself
-            # holds the question's words, so "made" is not half a match for "make" in a phrasing.
-            gate = (matched / total) ** PHRASE_GATE
-            # A one-word question ("r u a real person") names a topic or nothing: unless the word is in the
-            # entry's title or keywords, it is at most a guess to offer, never an answer.
-            capped = one_word and not focus
-            self.base.append(base)
-            self.gate.append(gate)
-            self.capped.append(capped)
-            self.bound.append(self._score(len(self.base) - 1, 100.0))
-        self.scores: dict[int, float] = {}  # pool position -> score before the wording tie-break
-
-    def _score(self, pos: int, similarity: float) -> float:
-        """Return an entry's score for a phrase similarity (0..100), before the wording tie-break."""
-        phrase = similarity / 100
-        phrase *= self.gate[pos]
-        score = self.base[pos] + WEIGHT_PHRASE * phrase
-        return min(score, ONE_WORD_CAP) if self.capped[pos] else score
-
-    def _phrase_matters(self, pos: int, best: float, lowest: float, similarity: float) -> bool:
-        """Return True when an entry with this phrase similarity could become the best or be shown."""
-        score = self._score(pos, similarity)
-        return score > best or shown(score + WEIGHT_WORDING) >= lowest
-
-    def score_phrases(self, query_phrase: str, keep: int) -> None:
-        """Score by phrase similarity the entries that can reach the `keep` best or the wording threshold."""
-        floor: list[float] = []  # min-heap of the `keep` best shown scores so far: lower bounds of finals
-        best = -math.inf  # the best score so far: every entry near it gets the wording tie-break
-        for pos in sorted(range(len(self.docs)), key=self.bound.__getitem__, reverse=True):
-            cutoff = None
-            if len(floor) == keep:
-                matters = functools.partial(self._phrase_matters, pos, best, floor[0])
-                if not matters(100.0):
-                    break  # neither this entry nor any with a lower bound can matter
-                aim = min(best, floor[0] - WEIGHT_WORDING - _CUTOFF_SLACK) - self.base[pos]
-                gate = self.gate[pos]
-                cutoff = _cutoff(matters, 100 * aim / (WEIGHT_PHRASE * gate) if gate > 0 else 0.0)
-            found = process.extractOne(
-                query_phrase, self.docs[pos].phrases, scorer=PHRASE_SCORER, score_cutoff=cutoff
-            )
-            if found is None and cutoff is not None:
-                continue  # every phrasing is below the cutoff: the entry cannot matter
-            score = self._score(pos, found[1] if found else 0.0)
-            self.scores[pos] = score
-            best = max(best, score)
-            if len(floor) < keep:
-                heapq.heappush(floor, shown(score))
-            else:
-                heapq.heappushpop(floor, shown(score))
-
-    def top(self, raw_sorted: str, keep: int) -> list[Match]:
-        """Return the `keep` best matches after the wording tie-break, ties in pool order."""
-        top = max(self.scores.values())
-        final = {pos: shown(score) for pos, score in self.scores.items()}  # exact unless near the top
-        near = [pos for pos, score in self.scores.items() if score >= top - WEIGHT_WORDING]
-        near.sort(key=self.scores.__getitem__, reverse=True)
-        floor: list[float] = []  # min-heap of the `keep` best exact finals among the near entries so far
-        for pos in near:  # wording can only reorder entries this close to the top
-            score = self.scores[pos]
-            cutoff = None
-            if len(floor) == keep:
-                matters = functools.partial(_wording_matters, score, floor[0])
-                if not matters(100.0):
-                    continue  # below `keep` exact finals whatever its wording: its lower bound stays
-                cutoff = _cutoff(matters, 100 * (floor[0] - _CUTOFF_SLACK - score) / WEIGHT_WORDING)
-            raw = process.extractOne(
-                raw_sorted, self.docs[pos].raw_phrases, scorer=PHRASE_SCORER, score_cutoff=cutoff
-            )
-            if raw is None and cutoff is not None:
-                continue
-            final[pos] = shown(score + WEIGHT_WORDING * (raw[1] / 100 if raw else 0.0))
-            if len(floor) < keep:
-                heapq.heappush(floor, final[pos])
-            else:
-                heapq.heappushpop(floor, final[pos])
-        # An entry left at its lower bound is strictly below `keep` exact finals, so it is never among the
-        # first `keep`: sorting by these values (stable, in pool order) gives the exact ranking's head.
-        ranked = sorted(sorted(final), key=final.__getitem__, reverse=True)[:keep]
-        return [Match(self.docs[pos].entry, final[pos]) for pos in ranked]
-
-
-def _wording_matters(score: float, lowest: float, similarity: float) -> bool:
-    """Return True when an entry with this wording similarity could be among the shown ones."""
-    return shown(score + WEIGHT_WORDING * (similarity / 100)) >= lowest
-
-
-def _cutoff(matters: Callable[[float], bool], aim: float) -> float | None:
-    """Return a similarity below which an entry cannot matter (checked exactly), or None for no cutoff.
-
-    `matters` must be monotone in the similarity; `aim` is an estimate of where it turns true. The aim is
-    lowered slightly until `matters` is false there: then any lower similarity cannot matter either.
+    `docs` are the pooled entries in pool order and `sections` the stems of each one's article section;
+    `weighted` holds the question's stems and weights (in the question's order) and `total` their sum;
+    `phrase` and `wording` are the question's stems and words, word-sorted, for the two similarities.
     """
-    similarity = min(aim, 100.0)
-    for _ in range(3):
-        if similarity <= _RAPIDFUZZ_SLACK:
-            return None
-        if not matters(similarity):
-            return similarity - _RAPIDFUZZ_SLACK
-        similarity -= 1e-4
-    return None
+    # Every signal but phrase similarity, and the score with a perfect phrase match (similarity 100).
+    base: list[float] = []  # coverage and focus parts of the score
+    gate: list[float] = []  # what phrase similarity is multiplied by (PHRASE_GATE)
+    bound: list[float] = []
+    capped: list[bool] = []  # a one-word question missing the title and keywords (ONE_WORD_CAP)
+    for doc, sec in zip(docs, sections, strict=True):
+        fields = doc.fields
+        focus_stems = doc.focus_stems
+        got = matched = focus = 0.0
+        for st, w in weighted:
+            fw = fields.get(st)  # field weights are all above 0
+            if fw:
+                matched += w
+                if st in focus_stems:
+                    focus += w
+                got += w * fw
+            elif st in sec:
+                got += w * FIELD_SECTION
+        part = WEIGHT_COVERAGE * got / total + WEIGHT_FOCUS * focus / total
+        # Letters alike are not words alike: phrase similarity counts only as far as the entry itself
+        # holds the question's words, so "made" is not half a match for "make" in a phrasing.
+        share = (matched / total) ** PHRASE_GATE
+        # A one-word question ("r u a real person") names a topic or nothing: unless the word is in the
+        # entry's title or keywords, it is at most a guess to offer, never an answer.
+        cap = one_word and not focus
+        best_case = part + WEIGHT_PHRASE * share  # similarity 100: 100 / 100 * share is share exactly
+        base.append(part)
+        gate.append(share)
+        capped.append(cap)
+        bound.append(min(best_case, ONE_WORD_CAP) if cap else best_case)
+    # Phrase similarity, best bound first, while an entry can still be shown or set the wording threshold.
+    # Bounds are compared unrounded, with a margin that rounding cannot cross (see _below).
+    scores: dict[int, float] = {}  # pool position -> score before the wording tie-break
+    floor: list[float] = []  # min-heap of the `keep` best scores so far
+    best = -math.inf  # the best score so far: entries within WEIGHT_WORDING of it get the tie-break
+    for pos in sorted(range(len(docs)), key=bound.__getitem__, reverse=True):
+        if len(floor) == keep and bound[pos] <= best and _below(bound[pos] + WEIGHT_WORDING, floor[0]):
+            break  # neither this entry nor any with a lower bound can be shown or be the best
+        found = process.extractOne(phrase, docs[pos].phrases, scorer=PHRASE_SCORER)
+        similarity = found[1] / 100 if found else 0.0
+        similarity *= gate[pos]
+        score = base[pos] + WEIGHT_PHRASE * similarity
+        if capped[pos]:
+            score = min(score, ONE_WORD_CAP)
+        scores[pos] = score
+        if score > best:
+            best = score
+        if len(floor) < keep:
+            heapq.heappush(floor, score)
+        else:
+            heapq.heappushpop(floor, score)
+    # The wording tie-break, best first, while an entry near the top can still be lifted among the shown.
+    near = [pos for pos, score in scores.items() if score >= best - WEIGHT_WORDING]
+    if len(near) > keep:
+        near.sort(key=scores.__getitem__, reverse=True)
+    final = scores.copy()  # unrounded final scores, or lower bounds of them where the tie-break is skipped
+    floor = []  # min-heap of the `keep` best finals of near entries so far
+    for pos in near:
+        score = scores[pos]
+        if len(floor) == keep and _below(score + WEIGHT_WORDING, floor[0]):
+            continue  # below `keep` finals whatever its wording: it keeps its lower bound
+        raw = process.extractOne(wording, docs[pos].raw_phrases, scorer=PHRASE_SCORER)
+        score += WEIGHT_WORDING * (raw[1] / 100 if raw else 0.0)
+        final[pos] = score
+        if len(floor) < keep:
+            heapq.heappush(floor, score)
+        else:
+            heapq.heappushpop(floor, score)
+    # Rounding may tie entries whose unrounded scores differ: the shown order (rounded score, then pool order)
+    # is decided among the entries not certainly below the `keep`-th best. An entry left at a lower bound is
+    # certainly below `keep` others, so never among the first `keep`.
+    order = sorted(final, key=final.__getitem__, reverse=True)
+    kth = final[order[min(keep, len(order)) - 1]]
+    contenders = {pos: shown(final[pos]) for pos in sorted(order) if not _below(final[pos], kth)}
+    ranked = sorted(contenders, key=contenders.__getitem__, reverse=True)[:keep]
+    return [Match(docs[pos].entry, contenders[pos]) for pos in ranked]
+
+
+def _below(score: float, other: float) -> bool:
+    """Return True when score is shown (shown()) strictly below other: clamped, they are 2 units apart.
+
+    round(x, 4) moves x by at most half a unit of the 4th place (plus float error), so clamped values at
+    least two units apart round apart.
+    """
+    return min(max(score, 0.0), 1.0) + _ROUNDING_GAP < min(max(other, 0.0), 1.0)

@@ -36,7 +36,7 @@ from bot.knowledge.documents import (
 )
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.question import asked_part
-from bot.knowledge.ranking import MAX_ALTERNATIVES, WEIGHT_COVERAGE, WEIGHT_FOCUS, PoolRanking
+from bot.knowledge.ranking import MAX_ALTERNATIVES, WEIGHT_COVERAGE, WEIGHT_FOCUS, rank_pool
 from bot.knowledge.results import (
     ANSWER_THRESHOLD,
     SUGGEST_THRESHOLD,
@@ -280,16 +280,16 @@ class SearchIndex:
         # The best by prescore, ties in candidate order (exactly heapq.nlargest(size, candidates, prescore)).
         ranked = sorted(range(len(candidates)), key=prescores.__getitem__, reverse=True)[:size]
         pool = [candidates[k] for k in ranked]
-        ranking = PoolRanking(
+        top = rank_pool(
             [self._docs[i] for i in pool],
             [self._sections[self._doc_section[i]] for i in pool],
             list(weights.items()),
             total,
+            sorted_words(" ".join(phrase_stems)),
+            sorted_words(raw_query),
+            keep=1 + MAX_ALTERNATIVES,  # the best match and its runners-up
             one_word=len(stems) == 1,
         )
-        keep = 1 + MAX_ALTERNATIVES  # the best match and its runners-up
-        ranking.score_phrases(sorted_words(" ".join(phrase_stems)), keep)
-        top = ranking.top(sorted_words(raw_query), keep)
         best = top[0]
         # A whole out-of-scope intent ("how much do producers make") is declined however well its words
         # match: the best entry stays for diagnostics, nothing is offered.
