@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge.evaluation import read_labelled
-from bot.knowledge.needles import first_needles, needles, word_keys
+from bot.knowledge.needles import cheapest, first_needles, key_words, needles, word_conditions
 from bot.knowledge.scope import INTENTS, check_scope
 from bot.knowledge.text import _CONTRACTIONS, STOPWORDS, words
 
@@ -51,45 +51,83 @@ def test_every_match_holds_every_condition(pattern: re.Pattern[str], data: st.Da
         assert any(n in text for n in condition), (text, condition)
 
 
-WORD_KEYS = [
-    (r"\bhow much\b", {"much"}),  # both are whole words; "how" is a stopword
-    (r"\b(which|what) key\b", {"key"}),
-    (r"\brates?\b", {"rate", "rates"}),
-    (r"\bbecome (a |an )?(music |piano )?teacher\b", {"teacher"}),
-    (r"^(good )?(morning|evening)$", {"morning", "evening"}),
+WORD_CONDITIONS = [
+    (r"\bhow much\b", [{frozenset({"how", "much"})}], {"much"}),  # "how" is a stopword: "much" is the key
+    (r"\b(which|what) key\b", [{frozenset({"which", "key"}), frozenset({"what", "key"})}], {"key"}),
+    (r"\brates?\b", [{frozenset({"rate"}), frozenset({"rates"})}], {"rate", "rates"}),
+    (
+        r"\bbecome (a |an )?teacher\b",
+        [
+            {
+                frozenset({"become", "teacher"}),
+                frozenset({"become", "a", "teacher"}),
+                frozenset({"become", "an", "teacher"}),
+            }
+        ],
+        {"teacher"},
+    ),
+    (
+        r"^(good )?(morning|evening)$",
+        [
+            {
+                frozenset({"morning"}),
+                frozenset({"evening"}),
+                frozenset({"good", "morning"}),
+                frozenset({"good", "evening"}),
+            }
+        ],
+        {"morning", "evening"},
+    ),
     # The parser factors out the shared "\bwh", so the trailing \b lands inside the alternatives, where it is
-    # not used: "bpm" may be the start of a longer word, "which" is certain.
-    (r"\bwhat key is\b|\bwhich bpm\b", {"key", "which"}),
-    (r"\b(uni|college)s? in", {"uni", "unis", "college", "colleges"}),
+    # not used: "bpm" and "is" may start longer words; "which", "what" and "key" are certain.
+    (
+        r"\bwhat key is\b|\bwhich bpm\b",
+        [{frozenset({"what", "key"}), frozenset({"which"})}],
+        {"key", "which"},
+    ),
 ]
-NO_WORD_KEYS = [r"soundproof", r"how much", r"\bsound", r"proof\b", r"\b[a-z]+\b", r"(?i)\bhow\b", r"\ba?\b"]
+NO_WORD_CONDITIONS = [
+    r"soundproof",
+    r"how much",
+    r"\bsound",
+    r"proof\b",
+    r"\b[a-z]+\b",
+    r"(?i)\bhow\b",
+    r"\ba?\b",
+]
 
 
-@pytest.mark.parametrize(("source", "expected"), WORD_KEYS)
-def test_word_keys_of_simple_patterns(source: str, expected: set[str]) -> None:
-    """A word counts only where word boundaries are certain on both sides; the least common one is kept."""
-    assert word_keys(re.compile(source), STOPWORDS) == expected
+@pytest.mark.parametrize(("source", "conditions", "keys"), WORD_CONDITIONS)
+def test_word_conditions_of_simple_patterns(
+    source: str, conditions: list[set[frozenset[str]]], keys: set[str]
+) -> None:
+    """A word counts only where word boundaries are certain on both sides; keys are the least common words."""
+    found = word_conditions(re.compile(source))
+    assert [set(c) for c in found] == conditions
+    assert key_words(cheapest(found, STOPWORDS), STOPWORDS) == keys
 
 
-@pytest.mark.parametrize("source", NO_WORD_KEYS)
-def test_no_word_keys_without_certain_boundaries(source: str) -> None:
-    """A fragment that may be part of a longer word, or a case-insensitive pattern, gives no word keys."""
-    assert word_keys(re.compile(source), STOPWORDS) is None
+@pytest.mark.parametrize("source", NO_WORD_CONDITIONS)
+def test_no_word_conditions_without_certain_boundaries(source: str) -> None:
+    """A fragment that may be part of a longer word, or a case-insensitive pattern, gives no condition."""
+    assert word_conditions(re.compile(source)) == ()
 
 
-KEYED = [(p, keys) for intent in INTENTS for p in intent.patterns if (keys := word_keys(p, STOPWORDS))]
+CONDITIONED = [(p, c) for intent in INTENTS for p in intent.patterns if (c := word_conditions(p))]
 
 
-@pytest.mark.parametrize(("pattern", "keys"), KEYED, ids=[p.pattern[:40] for p, _ in KEYED])
+@pytest.mark.parametrize(("pattern", "conditions"), CONDITIONED, ids=[p.pattern[:40] for p, _ in CONDITIONED])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_every_matched_wording_holds_a_word_key(
-    pattern: re.Pattern[str], keys: frozenset[str], data: st.DataObject
+def test_every_matched_wording_meets_every_word_condition(
+    pattern: re.Pattern[str], conditions: tuple[frozenset[frozenset[str]], ...], data: st.DataObject
 ) -> None:
-    """Any question wording (text.words, joined) a shipped pattern matches holds one of its word keys."""
+    """Any question wording (text.words, joined) a shipped pattern matches holds all words of an alternative."""
     wording = " ".join(words(data.draw(st.from_regex(pattern))))
     if pattern.search(wording):  # normalising may undo the match ("u" becomes "you")
-        assert not keys.isdisjoint(wording.split(" ")), (wording, keys)
+        held = set(wording.split(" "))
+        for condition in conditions:
+            assert any(alternative <= held for alternative in condition), (wording, condition)
 
 
 def reference_intent(wording: list[str]) -> str | None:

@@ -4,9 +4,10 @@ The out-of-scope patterns (scope.py) and the contraction rules (text.py) are tri
 nearly all of them fail. Two analyses read a compiled pattern's structure:
 - `needles(pattern)`: necessary conditions as sets of literal substrings, one of which must occur in any
   text the pattern matches ("\\bhow much\\b" cannot match a text without "how much"); a plain `in` test;
-- `word_keys(pattern)`: for texts made of words joined by single spaces (WORDING_RE, how check_scope reads
-  a question), words one of which must be a whole word of any such text the pattern matches
-  ("\\b(which|what) key\\b" needs the word "key"): a set lookup per word of the question.
+- `word_conditions(pattern)`: for texts made of words joined by single spaces (WORDING_RE, how check_scope
+  reads a question), sets of words one of which any such text the pattern matches holds entirely as whole
+  words ("\\b(which|what) key\\b" needs "which" and "key", or "what" and "key"): set operations on the
+  question's words, filed for lookup under one `key_words` word per set.
 A pattern whose condition fails is never searched. Both analyses are conservative: whatever they do not
 understand (case-insensitive parts, classes, lookarounds, long repeats) adds no condition, so a condition
 can only ever rule out texts the pattern could not match, and results stay exactly the same.
@@ -32,7 +33,9 @@ _p, _c = _parser_modules()
 
 # A necessary condition: at least one of these substrings occurs in every text the pattern matches.
 Condition = frozenset[str]
-# The texts word_keys speaks about: lower-case ASCII words and digits joined by single spaces (or nothing).
+# A necessary condition on whole words: the words of one of these sets are all words of the text.
+WordCondition = frozenset[frozenset[str]]
+# The texts word conditions speak about: lower-case ASCII words and digits joined by single spaces.
 WORDING_RE = re.compile(r"(?:[a-z0-9]+(?: [a-z0-9]+)*)?")
 _WORD_RE = re.compile(r"[a-z0-9]+")
 # The strings a fragment can match are listed only up to this many (beyond: unknown, no condition).
@@ -103,27 +106,38 @@ def _conditions(items: Iterable[tuple[Any, Any]]) -> list[Condition]:
     return found
 
 
-def word_keys(pattern: re.Pattern[str], common: frozenset[str] = frozenset()) -> Condition | None:
-    """Return words one of which is a whole word of every WORDING_RE text the pattern matches, or None.
+def word_conditions(pattern: re.Pattern[str]) -> tuple[WordCondition, ...]:
+    """Return what any WORDING_RE text the pattern matches holds as whole words (empty: nothing known).
 
-    Of several such sets, the one with the fewest `common` (or one- and two-letter) words wins, then the
-    smallest: a question rarely holds any of its words, so the pattern is rarely searched.
+    Each condition is a set of alternatives, each a set of words: some alternative's words are all whole
+    words of the text. Every condition holds for every match.
     """
     if _p is None or not isinstance(pattern.pattern, str) or pattern.flags & (re.IGNORECASE | re.LOCALE):
-        return None
+        return ()
     try:
-        found = _word_conditions(list(_p.parse(pattern.pattern, pattern.flags)), common)
+        return tuple(dict.fromkeys(_word_conditions(list(_p.parse(pattern.pattern, pattern.flags)))))
     except Exception:  # an unfamiliar parser: no condition, the pattern is always searched
-        return None
-    return _cheapest(found, common) if found else None
+        return ()
 
 
-def _cheapest(conditions: list[Condition], common: frozenset[str]) -> Condition:
-    def cost(condition: Condition) -> tuple[int, int, str]:
-        usual = sum(1 for w in condition if w in common or len(w) <= 2)
-        return (usual, len(condition), min(condition))
+def key_words(condition: WordCondition, common: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Return one word of each alternative of a condition: its least `common` (then longest) word."""
+    return frozenset(min(words, key=lambda w: (_usual(w, common), -len(w), w)) for words in condition)
+
+
+def cheapest(conditions: tuple[WordCondition, ...], common: frozenset[str] = frozenset()) -> WordCondition:
+    """Return the condition whose key words a question is least likely to hold (few common ones, few)."""
+
+    def cost(condition: WordCondition) -> tuple[int, int, tuple[str, ...]]:
+        keys = key_words(condition, common)
+        return (sum(_usual(w, common) for w in keys), len(keys), tuple(sorted(keys)))
 
     return min(conditions, key=cost)
+
+
+def _usual(word: str, common: frozenset[str]) -> bool:
+    """Return True for a word many questions hold: a `common` one, or one of one or two letters."""
+    return word in common or len(word) <= 2
 
 
 def _language(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
@@ -174,8 +188,8 @@ def _item_language(op: Any, av: Any) -> set[str] | None:
     return None
 
 
-def _word_conditions(items: list[tuple[Any, Any]], common: frozenset[str]) -> list[Condition]:
-    """Return the word conditions of a parsed sequence (see word_keys)."""
+def _word_conditions(items: list[tuple[Any, Any]]) -> list[WordCondition]:
+    """Return the word conditions of a parsed sequence (see word_conditions)."""
     # Consecutive items whose strings are known merge into one run of strings; anchors stay between runs
     # as what they say about word boundaries, and other items are looked into on their own.
     parts: list[tuple[str, Any]] = []  # ("at", code) | ("run", strings) | ("item", (op, av))
@@ -193,28 +207,28 @@ def _word_conditions(items: list[tuple[Any, Any]], common: frozenset[str]) -> li
                 parts[-1] = ("run", merged)
                 continue
         parts.append(("run", strings))
-    found: list[Condition] = []
+    found: list[WordCondition] = []
     for k, (kind, value) in enumerate(parts):
         if kind == "item":
             op, av = value
-            found.extend(_nested_word_conditions(op, av, common))
+            found.extend(_nested_word_conditions(op, av))
         elif kind == "run":
-            keys = _run_keys(value, _bounded(parts, k, -1), _bounded(parts, k, 1), common)
-            if keys:
-                found.append(keys)
+            condition = _run_words(value, _bounded(parts, k, -1), _bounded(parts, k, 1))
+            if condition:
+                found.append(condition)
     return found
 
 
-def _nested_word_conditions(op: Any, av: Any, common: frozenset[str]) -> list[Condition]:
+def _nested_word_conditions(op: Any, av: Any) -> list[WordCondition]:
     """Return the word conditions of an item whose strings are not all known (its context is not used)."""
     if op is _c.SUBPATTERN and not (av[1] or av[2]):
-        return _word_conditions(list(av[3]), common)
+        return _word_conditions(list(av[3]))
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
-        return _word_conditions(list(av[2]), common)
+        return _word_conditions(list(av[2]))
     if op is _c.BRANCH:
-        options = [_word_conditions(list(alternative), common) for alternative in av[1]]
+        options = [_word_conditions(list(alternative)) for alternative in av[1]]
         if options and all(options):
-            return [frozenset().union(*(_cheapest(o, common) for o in options))]
+            return [frozenset().union(*(cheapest(tuple(o)) for o in options))]
     return []
 
 
@@ -241,17 +255,17 @@ def _bounded(parts: list[tuple[str, Any]], k: int, step: int) -> bool:
     return False
 
 
-def _run_keys(strings: set[str], left: bool, right: bool, common: frozenset[str]) -> Condition | None:
-    """Return one whole word of each string (the least common), or None if some string has none."""
-    keys: set[str] = set()
+def _run_words(strings: set[str], left: bool, right: bool) -> WordCondition | None:
+    """Return the whole words of each string of a run, or None if some string has none."""
+    alternatives: set[frozenset[str]] = set()
     for s in strings:
         pieces = s.split(" ")
-        whole = [
+        whole = frozenset(
             piece
             for i, piece in enumerate(pieces)
             if (i > 0 or left) and (i < len(pieces) - 1 or right) and _WORD_RE.fullmatch(piece)
-        ]
+        )
         if not whole:
             return None
-        keys.add(min(whole, key=lambda w: (w in common or len(w) <= 2, -len(w), w)))
-    return frozenset(keys)
+        alternatives.add(whole)
+    return frozenset(alternatives)

@@ -20,7 +20,14 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from bot.knowledge.needles import WORDING_RE, first_needles, word_keys
+from bot.knowledge.needles import (
+    WORDING_RE,
+    WordCondition,
+    cheapest,
+    first_needles,
+    key_words,
+    word_conditions,
+)
 from bot.knowledge.text import STOPWORDS
 
 
@@ -246,13 +253,17 @@ _TOGETHER = tuple((k, intent.together) for k, intent in enumerate(INTENTS) if in
 class _PatternIndex:
     """Which out-of-scope patterns can match a question at all (needles.py), so few are ever searched.
 
-    Each pattern is filed under the words one of which any question it matches holds (word_keys), else
-    under substrings one of which such a question holds (needles), else it is always searched. Checking a
-    question costs a set lookup per word and an `in` per filed substring: about 3 of 55 patterns remain.
+    A pattern with word conditions (word_conditions) is filed under key words of one of them and searched
+    only when a question holds one and meets all its conditions; one without is filed under substrings one
+    of which a question it matches must hold (needles), or else always searched. Checking a question costs
+    a set lookup per word, a few set comparisons and an `in` per filed substring; about 2 of 55 patterns
+    are searched.
     """
 
     patterns: tuple[tuple[int, re.Pattern[str]], ...]  # every pattern with its intent's position in INTENTS
-    by_word: dict[str, frozenset[int]]
+    # key word -> (pattern, the words of one alternative of its filed condition that holds that key)
+    by_word: dict[str, tuple[tuple[int, frozenset[str]], ...]]
+    others: tuple[tuple[WordCondition, ...], ...]  # each pattern's other word conditions
     by_needle: dict[str, frozenset[int]]
     always: frozenset[int]
 
@@ -260,21 +271,26 @@ class _PatternIndex:
     def build(cls) -> _PatternIndex:
         """Index the patterns of INTENTS."""
         patterns = tuple((k, p) for k, intent in enumerate(INTENTS) for p in intent.patterns)
-        by_word: dict[str, set[int]] = {}
+        by_word: dict[str, list[tuple[int, frozenset[str]]]] = {}
+        others: list[tuple[WordCondition, ...]] = []
         by_needle: dict[str, set[int]] = {}
         always: set[int] = set()
         for j, (_k, pattern) in enumerate(patterns):
-            keys = word_keys(pattern, STOPWORDS)
-            needed = first_needles(pattern) if keys is None else None
-            for word in keys or ():
-                by_word.setdefault(word, set()).add(j)
+            found = word_conditions(pattern)
+            filed = cheapest(found, STOPWORDS) if found else frozenset()
+            others.append(tuple(c for c in found if c != filed))
+            for words in filed:
+                key = next(iter(key_words(frozenset({words}), STOPWORDS)))
+                by_word.setdefault(key, []).append((j, words))
+            needed = None if found else first_needles(pattern)
             for needle in needed or ():
                 by_needle.setdefault(needle, set()).add(j)
-            if keys is None and needed is None:
+            if not found and needed is None:
                 always.add(j)
         return cls(
             patterns,
-            {w: frozenset(ids) for w, ids in by_word.items()},
+            {w: tuple(entries) for w, entries in by_word.items()},
+            tuple(others),
             {n: frozenset(ids) for n, ids in by_needle.items()},
             frozenset(always),
         )
@@ -283,12 +299,14 @@ class _PatternIndex:
         """Return the patterns that may match a question's words joined by spaces, in INTENTS order."""
         if not WORDING_RE.fullmatch(wording):  # not words as text.words gives them: search everything
             return list(range(len(self.patterns)))
+        held = set(wording.split(" "))
         by_word = self.by_word
-        found = self.always.union(
-            *[by_word[w] for w in set(wording.split(" ")) if w in by_word],
-            *[ids for needle, ids in self.by_needle.items() if needle in wording],
-        )
-        return sorted(found)
+        filed = {j for w in held if w in by_word for j, words in by_word[w] if words <= held}
+        others = self.others
+        found = [j for j in filed if all(any(ws <= held for ws in c) for c in others[j])]
+        found += self.always
+        found += [j for needle, ids in self.by_needle.items() if needle in wording for j in ids]
+        return sorted(set(found))
 
 
 _PATTERN_INDEX = _PatternIndex.build()
