@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge import Confidence, SearchIndex, load_knowledge
+from bot.knowledge.evaluation import evaluate, read_labelled
+from bot.knowledge.model import Entry
+from bot.knowledge.results import CLOSE_CALL_MARGIN, Match, SearchResult, confidence_of
 from bot.knowledge.search import ANSWER_THRESHOLD, MAX_ALTERNATIVES
 from bot.knowledge.text import content_words, stem, words
 
@@ -268,3 +273,51 @@ def test_one_word_question_needs_a_topic_word(index: SearchIndex) -> None:
         and topic.best is not None
         and topic.best.entry.section in {"starting-as-an-intern", "hands-on-training"}
     )
+
+
+def result_with(best: float, *alts: tuple[str, float]) -> SearchResult:
+    """A result answering from section `alpha` at `best`, with runners-up (section, score)."""
+
+    def entry(i: int, section: str) -> Entry:
+        return Entry(
+            id=f"e{i}", section=section, title=f"T{i}", stages=("learning",), related=(),
+            phrasings=("a", "b", "c", "d"), keywords=("k",), synonyms=(), answer="x",
+        )  # fmt: skip
+
+    matches = tuple(Match(entry(i, sec), score) for i, (sec, score) in enumerate(alts, 1))
+    return SearchResult("q", confidence_of(best), Match(entry(0, "alpha"), best), matches)
+
+
+def test_close_calls_are_runners_up_on_other_topics_within_the_margin() -> None:
+    """Only another topic's entry within CLOSE_CALL_MARGIN of an answer is offered beside it, at most two."""
+    top = ANSWER_THRESHOLD + 0.2
+    result = result_with(
+        top,
+        ("alpha", top - 0.01),  # same topic: the related buttons cover it
+        ("beta", top - CLOSE_CALL_MARGIN),  # exactly at the margin: offered
+        ("gamma", top - CLOSE_CALL_MARGIN - 0.01),  # beyond it
+    )
+    assert [e.id for e in result.close_calls] == ["e2"]
+    assert [e.id for e in result.offers] == ["e2"]
+    many = result_with(top, ("beta", top), ("gamma", top), ("delta", top))
+    assert [e.id for e in many.close_calls] == ["e1", "e2"]
+
+
+def test_guesses_and_declines_have_no_close_calls() -> None:
+    """A weak match offers its guesses as suggestions, never as close calls; a decline offers nothing."""
+    weak = result_with(ANSWER_THRESHOLD - 0.01, ("beta", ANSWER_THRESHOLD - 0.02))
+    assert weak.close_calls == []
+    assert [e.id for e in weak.offers] == ["e0", "e1"]
+    assert result_with(0.05, ("beta", 0.05)).offers == []
+
+
+def test_evaluation_counts_a_close_call_as_offered(tmp_path: Path) -> None:
+    """kb eval's "answered or offered" counts a right entry offered beside a wrong answer, not as a hit."""
+    index = SearchIndex(load_knowledge())
+    tuning = read_labelled(Path(__file__).parent / "data" / "realistic-tuning-questions.tsv")
+    question = next(item.question for item in tuning if index.search(item.question).close_calls)
+    offered = index.search(question).close_calls[0]
+    labels = tmp_path / "q.tsv"
+    labels.write_text(f"{question}\t{offered.section}\n", encoding="utf-8")
+    report = evaluate(index, read_labelled(labels))
+    assert (report.on_topic_hits, report.on_topic_reached) == (0, 1)

@@ -20,6 +20,12 @@ SUGGEST_THRESHOLD = 0.22
 # tuning questions asked at every stage (benchmarks/quality_retrieval.py): letting it cross to another
 # topic's entry cost up to 4 of 177 hits at any size from 0.01; kept within the topic it costs none.
 STAGE_TIE_BREAK = 0.04
+# An answer whose runner-up on another topic (no article section in common) scores within this much of it is
+# a close call: the engine cannot tell the two apart with confidence, so the card also offers the runner-up
+# ("Or did you mean"). Measured on the tuning and held-out sets (benchmarks/calibrate_retrieval.py prints it):
+# of the questions answered from a wrong section, a right entry sits within 0.1 of the answer for about half.
+CLOSE_CALL_MARGIN = 0.1
+CLOSE_CALLS_MAX = 2  # offers under an answer: the card keeps one row for them
 
 
 class Confidence(StrEnum):
@@ -70,6 +76,24 @@ class SearchResult:
         if self.confidence is not Confidence.WEAK or self.best is None:
             return []
         return [self.best.entry, *(m.entry for m in self.alternatives)]
+
+    @property
+    def close_calls(self) -> list[Entry]:
+        """Return runners-up on other topics close enough to the answer to offer beside it (answers only)."""
+        if not self.answered or self.best is None:
+            return []
+        best = self.best
+        own = set(best.entry.sources)
+        return [
+            m.entry
+            for m in self.alternatives
+            if best.score - m.score <= CLOSE_CALL_MARGIN and own.isdisjoint(m.entry.sources)
+        ][:CLOSE_CALLS_MAX]
+
+    @property
+    def offers(self) -> list[Entry]:
+        """Return every entry offered as "did you mean": a weak match's guesses or an answer's close calls."""
+        return self.suggestions or self.close_calls
 
     @property
     def score(self) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from bot.ui.limits import (
     BRAND_COLOUR,
     BUTTON_LABEL_MAX,
     EMBED_DESCRIPTION_MAX,
+    EMBED_FIELD_VALUE_MAX,
     EMBED_FOOTER_MAX,
     EMBED_TITLE_MAX,
     MESSAGE_MAX,
@@ -34,6 +36,7 @@ DECLINE_TEXT = (
 )
 RELATED_MAX = 3  # related-topic buttons under an answer (one row, with room to spare)
 SUGGESTIONS_MAX = 5  # "did you mean" offers: one row of buttons
+ALSO_HEADING = "Or did you mean"  # the field naming an answer's close calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +49,17 @@ class AnswerCard:
     footer: str
     related: tuple[tuple[str, str], ...]  # (entry id, button label)
     next_up: tuple[str, str] | None = None  # the related entry that matters most at the asker's stage
+    # Close calls on other topics (SearchResult.close_calls): offered beside the answer, "Or did you mean".
+    also: tuple[tuple[str, str], ...] = ()
 
     def embed(self) -> discord.Embed:
         """Build a fresh embed for one send."""
         embed = discord.Embed(title=self.title, description=self.description, colour=BRAND_COLOUR)
         if self.next_up is not None:
             embed.add_field(name="Next for your stage", value=self.next_up[1], inline=False)
+        if self.also:
+            lines = "\n".join(f"- {label}" for _id, label in self.also)
+            embed.add_field(name=ALSO_HEADING, value=clip(lines, EMBED_FIELD_VALUE_MAX), inline=False)
         embed.set_footer(text=self.footer)
         return embed
 
@@ -64,13 +72,15 @@ class AnswerCard:
         for entry_id, label in self.related:
             if self.next_up is None or entry_id != self.next_up[0]:
                 view.add_item(ShowEntryButton(entry_id, label=label, row=0))
+        for entry_id, label in self.also:
+            view.add_item(ShowEntryButton(entry_id, label=label, row=2))
         view.add_item(VoteButton(self.entry_id, helpful=True, row=1))
         view.add_item(VoteButton(self.entry_id, helpful=False, row=1))
         view.stop()  # dispatched by custom_id (DynamicItems); nothing needs this object after the send
         return view
 
 
-_CARDS: weakref.WeakKeyDictionary[KnowledgeBase, dict[tuple[str, str | None], AnswerCard]] = (
+_CARDS: weakref.WeakKeyDictionary[KnowledgeBase, dict[tuple[str | None, ...], AnswerCard]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -82,10 +92,12 @@ def sources_footer(kb: KnowledgeBase, entry: Entry) -> str:
     return clip(f"From the article {label} {', '.join(titles)} · {kb.article}", EMBED_FOOTER_MAX)
 
 
-def answer_card(kb: KnowledgeBase, entry: Entry, next_up: Entry | None = None) -> AnswerCard:
-    """Return the card answering with one entry (and a stage's next read), built once per knowledge base."""
+def answer_card(
+    kb: KnowledgeBase, entry: Entry, next_up: Entry | None = None, also: Sequence[Entry] = ()
+) -> AnswerCard:
+    """Return the card answering with one entry (a stage's next read, close calls), built once per base."""
     cards = _CARDS.setdefault(kb, {})
-    key = (entry.id, next_up.id if next_up else None)
+    key = (entry.id, next_up.id if next_up else None, *(e.id for e in also))
     card = cards.get(key)
     if card is None:
         related = tuple(
@@ -100,6 +112,7 @@ def answer_card(kb: KnowledgeBase, entry: Entry, next_up: Entry | None = None) -
             footer=sources_footer(kb, entry),
             related=related,
             next_up=(next_up.id, clip(next_up.title, BUTTON_LABEL_MAX)) if next_up else None,
+            also=tuple((e.id, clip(e.title, BUTTON_LABEL_MAX)) for e in also),
         )
     return card
 
