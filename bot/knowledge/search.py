@@ -195,7 +195,7 @@ class SearchIndex:
                 for st in stems:
                     if st not in asked_set:
                         factors[st] = BACKSTORY_WEIGHT
-                if not scope.marks:  # backstory about another career or pay must not be read away
+                if not scope.marks and not scope.intent:  # another career or pay in the backstory stays
                     alone = dict.fromkeys(asked_stems, 1.0)
                     asked = Reading(alone, " ".join(asked_words), asked_stems, None)
         marks = [OUT_OF_SCOPE_MARK + hit for hit in dict.fromkeys(scope.marks)]
