@@ -53,6 +53,8 @@ FEELINGS = [
     ("how do you stay driven when nobody cares about your beats", {"conclusion"}),
     ("i'm scared im too shy to ever run a session with an artist", {"collaboration"}),
     ("is wanting to be a producer a realistic dream or am i kidding myself", {"conclusion", "introduction"}),
+    # "old" carries the question (age), so it is not a stopword: without it this reads as "become producer".
+    ("am i too old to become a producer", {"conclusion", "introduction"}),
 ]
 
 SLANG = [

@@ -179,7 +179,7 @@ STOPWORDS: frozenset[str] = frozenset(
     mean means going go goes gonna one ones stuff im ive id dont doesnt cant whats thats bout em ya lot lots
     bit little big great quick quickly super top real realy point end ends seem seems seemed maybe perhaps
     sure think thinking thought feel feels felt say said says lol lmao haha omg tho though kinda sorta
-    already almost enough else besides instead anyway anyways just like yet ago new old many several
+    already almost enough else besides instead anyway anyways just like yet ago new many several
     question questions ask asking wondering curious help advice tips tip guide
     please fix fixed fixing make makes made making take takes took taking put puts
     matter matters mattered important importance gotta gonna dunno
