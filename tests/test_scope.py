@@ -90,6 +90,7 @@ CLEAR = [
     "love this server! how do producers keep improving once they know the basics",
     "where should i put the mic when recording vocals at home",
     "is a production masterclass worth going to",
+    "my brother-in-law runs sound at a small venue, would helping him count as experience",
 ]
 
 

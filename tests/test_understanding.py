@@ -63,6 +63,8 @@ SLANG = [
     ("hw do i get an internshp at a studoi", {"starting-as-an-intern"}),
     ("r online courses wrth it", {"continuous-learning"}),
     ("how 2 get better at mixin", {"technical-proficiency", "sound-engineering"}),
+    # Chat filler ("nah", "sorry", "dumb q", "lurker") carries no topic: it must not weigh like a rare word.
+    ("sorry if this is a dumb q but do u need to go to uni to be a producer or nah", {"formal-education"}),
 ]
 
 

@@ -117,7 +117,7 @@ INTENTS: tuple[Intent, ...] = (
         words=_words(
             """
             copyright copyrighted trademark lawsuit sue sued licence license licensing clearance contract
-            contracts legal law lawyer ethical legally illegal cracked crack pirated piracy nda masters
+            contracts legal lawyer ethical legally illegal cracked crack pirated piracy nda masters
             soundexchange sync tracklib
             """
         ),
@@ -126,7 +126,8 @@ INTENTS: tuple[Intent, ...] = (
             r"\bregister (my |our |the )?(songs?|beats?|tracks?|music)\b",
             r"\b(ascap|bmi|prs|socan|gema)\b",
             r"\bclear(ing)? (a |the |my )?samples?\b|\bbooking agents?\b|\bagent\b.*\bmanager\b",
-            r"\blegally\b|\bwork for hire\b|\bprotect (my |our |the )?(beats?|songs?|music|tracks?)\b",
+            r"\b(?<!in )laws?\b|\blegally\b|\bwork for hire\b",
+            r"\bprotect (my |our |the )?(beats?|songs?|music|tracks?)\b",
             r"\b(beats?|songs?|music|tracks?) (being |getting )?stolen\b",
         ),
     ),

@@ -185,6 +185,9 @@ STOPWORDS: frozenset[str] = frozenset(
     matter matters mattered important importance gotta gonna dunno
     idk ngl tbh fr lowkey highkey u r ur
     never since last couple context everyone everybody two three four five six seven eight nine ten twenty
+    nah nope yep yup wat wats da q qs random shoutout dumb stupid silly lurking lurker lurked sorry apologies
+    btw imo imho tbf rn atm ikr smh fyi lmk plz thx ty cheers appreciate appreciated hope hoping heya hiya
+    sup wassup gm gn folks yall
     """.split()
 )
 
