@@ -54,6 +54,12 @@ DECLINED = [
     ("technique-how-to", "how do i make my kick punchier"),
     ("chat", "tell me a joke about bass players"),
     ("chat", "are you a real person or a bot"),
+    ("money", "thinking of a kickstarter for my first ep, what rewards should i offer"),
+    ("money", "how much should i budget for mixing and mastering an album"),
+    ("legal", "whats the process for clearing samples from old vinyl"),
+    ("named-schools", "is the timbaland masterclass worth it"),
+    ("chat", "got tinnitus after a loud gig, will it go away"),
+    ("chat", "bot whats your favourite genre"),
 ]
 
 # On-topic questions that use the intents' vocabulary in the article's own sense: none may trip an intent.
@@ -81,6 +87,10 @@ CLEAR = [
     "do producers handle the budget and scheduling for a record",
     "is an internship worth it if it pays nothing",
     "how do i keep up with new plugins and trends",
+    "love this server! how do producers keep improving once they know the basics",
+    "where should i put the mic when recording vocals at home",
+    "is a production masterclass worth going to",
+    "my brother-in-law runs sound at a small venue, would helping him count as experience",
 ]
 
 

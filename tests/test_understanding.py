@@ -53,6 +53,8 @@ FEELINGS = [
     ("how do you stay driven when nobody cares about your beats", {"conclusion"}),
     ("i'm scared im too shy to ever run a session with an artist", {"collaboration"}),
     ("is wanting to be a producer a realistic dream or am i kidding myself", {"conclusion", "introduction"}),
+    # "old" carries the question (age), so it is not a stopword: without it this reads as "become producer".
+    ("am i too old to become a producer", {"conclusion", "introduction"}),
 ]
 
 SLANG = [
@@ -61,6 +63,8 @@ SLANG = [
     ("hw do i get an internshp at a studoi", {"starting-as-an-intern"}),
     ("r online courses wrth it", {"continuous-learning"}),
     ("how 2 get better at mixin", {"technical-proficiency", "sound-engineering"}),
+    # Chat filler ("nah", "sorry", "dumb q", "lurker") carries no topic: it must not weigh like a rare word.
+    ("sorry if this is a dumb q but do u need to go to uni to be a producer or nah", {"formal-education"}),
 ]
 
 

@@ -85,7 +85,7 @@ INTENTS: tuple[Intent, ...] = (
             salary salaries wage wages earn earns earning earnings income rich paid pay pays paying payment
             payments charging price prices pricing fee fees invoice royalty royalties revenue profit profits
             cost costs tax taxes broke paycheck paycheque financially afford mortgage rent bills dollars bucks
-            hourly unpaid
+            hourly unpaid crowdfunding crowdfund kickstarter patreon grant grants
             """
         ),
         patterns=_patterns(
@@ -101,6 +101,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(get|gets|getting) paid\b|\bpaid (for|per)\b|\bis it (always )?unpaid\b",
             r"\bnegotiate\b|\b(my|your|their|a) rate\b|\brates (for|per)\b|\bdeposit\b",
             r"\bmake (a |my |their )?living\b|\bside hustle\b",
+            r"\bhow much (should|do|would|will|can) (i|you|we|they) (budget|spend|ask|set aside|save)\b",
         ),
     ),
     Intent(
@@ -116,15 +117,17 @@ INTENTS: tuple[Intent, ...] = (
         words=_words(
             """
             copyright copyrighted trademark lawsuit sue sued licence license licensing clearance contract
-            contracts legal law lawyer ethical legally illegal cracked crack pirated piracy nda masters
-            soundexchange sync
+            contracts legal lawyer ethical legally illegal cracked crack pirated piracy nda masters
+            soundexchange sync tracklib
             """
         ),
         pairs=frozenset({("clear", "sample"), ("clear", "samples"), ("record", "deal")}),
         patterns=_patterns(
             r"\bregister (my |our |the )?(songs?|beats?|tracks?|music)\b",
             r"\b(ascap|bmi|prs|socan|gema)\b",
-            r"\blegally\b|\bwork for hire\b|\bprotect (my |our |the )?(beats?|songs?|music|tracks?)\b",
+            r"\bclear(ing)? (a |the |my )?samples?\b|\bbooking agents?\b|\bagent\b.*\bmanager\b",
+            r"\b(?<!in )laws?\b|\blegally\b|\bwork for hire\b",
+            r"\bprotect (my |our |the )?(beats?|songs?|music|tracks?)\b",
             r"\b(beats?|songs?|music|tracks?) (being |getting )?stolen\b",
         ),
     ),
@@ -183,6 +186,8 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(berklee|full sail|fullsail|sae|point blank|goldsmiths|icmp|bimm|lipa|juilliard|nyu|ucla|usc|"
             r"dubspot|abbey road|conservatoire|udemy|coursera|skillshare|domestika|icon collective|"
             r"masterclass com)\b",
+            r"\b(?!(a|an|the|any|online|free|paid|this|that|good|music|production|producer|mixing)\b)"
+            r"[a-z0-9]+s? masterclass\b",
             r"\b(which|what|best|good|top) (uni|unis|university|universities|college|colleges|school|schools|"
             rf"course|courses)\b.*\b(in|near|around) {_PLACE}",
             rf"\b(uni|university|college|school)s? (in|near) {_PLACE}",
@@ -278,6 +283,9 @@ INTENTS: tuple[Intent, ...] = (
             r"\bhours of sleep\b",
             r"\banyone (want|wanna|wants) to\b|\bdoes anyone want to\b",
             r"\bai\b",
+            r"\btinnitus\b|\bhearing (loss|damage)\b|\bears? (ringing|ring)\b",
+            r"\bhow many hours (a|per) (week|day)\b|\b(channel|role|bot) (on|in|for) (this|the) server\b",
+            r"\b(who is|whos|who s) better\b|\b(your|ur) (favou?rite|fav)\b|\beveryone listening to\b",
             r"\b(tell me|know) a joke\b|\bpizza\b|\bwifi\b|\bmy (cat|dog)\b",
             r"^(thanks|thank you|thx|ty|lol|lmao|haha|nice|cool|ok|okay|bye|gn|good night)( [a-z]+){0,3}$",
             r"\bhow are (you|u)\b|\bwhats your name\b|\bwho (made|built|created|coded) (you|u|this bot)\b",

@@ -179,12 +179,15 @@ STOPWORDS: frozenset[str] = frozenset(
     mean means going go goes gonna one ones stuff im ive id dont doesnt cant whats thats bout em ya lot lots
     bit little big great quick quickly super top real realy point end ends seem seems seemed maybe perhaps
     sure think thinking thought feel feels felt say said says lol lmao haha omg tho though kinda sorta
-    already almost enough else besides instead anyway anyways just like yet ago new old many several
+    already almost enough else besides instead anyway anyways just like yet ago new many several
     question questions ask asking wondering curious help advice tips tip guide
     please fix fixed fixing make makes made making take takes took taking put puts
     matter matters mattered important importance gotta gonna dunno
     idk ngl tbh fr lowkey highkey u r ur
     never since last couple context everyone everybody two three four five six seven eight nine ten twenty
+    nah nope yep yup wat wats da q qs random shoutout dumb stupid silly lurking lurker lurked sorry apologies
+    btw imo imho tbf rn atm ikr smh fyi lmk plz thx ty cheers appreciate appreciated hope hoping heya hiya
+    sup wassup gm gn folks yall
     """.split()
 )
 
@@ -232,6 +235,15 @@ _SHORT_WORD_SUFFIXES = ("s",)
 # A three-letter base left by "-ing", "-ed" or "-er" that ends consonant-vowel-consonant gets its silent "e"
 # back, so "giving"/"give", "making"/"make" and "hired"/"hire" meet ("mixing" -> "mix": x, w, y are exempt).
 _SILENT_E_RE = re.compile(r"^[^aeiou][aeiou][^aeiouwxy]$")
+# Words the suffix rules would fold onto an unrelated word: "career" is not "care", "hearing" (as in a hearing
+# problem) is not "ear", "expectations" are not "expect" (what to expect).
+_STEM_EXCEPTIONS: dict[str, str] = {
+    "career": "career",
+    "careers": "career",
+    "hearing": "hearing",
+    "expectation": "expectation",
+    "expectations": "expectation",
+}
 # A final "s" after these is part of the word, not a plural: "process", "focus", "basis".
 _NOT_PLURAL_ENDINGS = ("ss", "us", "is")
 
@@ -307,6 +319,9 @@ def topic_words(all_words: list[str]) -> list[str]:
 @functools.lru_cache(maxsize=65_536)  # bounded: the same few thousand words recur in every question
 def stem(word: str) -> str:
     """Reduce a word to a crude stem so inflections compare equal ("engineering" ~ "engineer")."""
+    exception = _STEM_EXCEPTIONS.get(word)
+    if exception is not None:
+        return exception
     if len(word) == _MIN_STEM + 1:
         # A four-letter word only loses a plural "s", and only once.
         if word.endswith(_SHORT_WORD_SUFFIXES) and not word.endswith(_NOT_PLURAL_ENDINGS):
