@@ -102,6 +102,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\bnegotiate\b|\b(my|your|their|a) rate\b|\brates (for|per)\b|\bdeposit\b",
             r"\bmake (a |my |their )?living\b|\bside hustle\b",
             r"\bhow much (should|do|would|will|can) (i|you|we|they) (budget|spend|ask|set aside|save)\b",
+            r"\b(kickstarter|patreon|crowdfund|crowdfunding|gofundme)\b",
         ),
     ),
     Intent(
