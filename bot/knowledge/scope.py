@@ -261,6 +261,15 @@ INTENTS: tuple[Intent, ...] = (
         ),
     ),
     Intent(
+        "statistics",
+        words=_words("statistics statistic stats percentage percent retire retirement"),
+        patterns=_patterns(
+            r"\bon average\b|\baverage (salary|age|income|pay|number|length|time|years?|producer)\b",
+            r"\b(what|which) percent(age)?\b|\bsuccess rate\b|\bstatistics?\b|\bstats\b",
+            r"\bhow many (producers|music producers|people) (are there|work|live)\b",
+        ),
+    ),
+    Intent(
         "chat",
         words=_words("weather recipe football soccer basketball anime netflix fortnite nickname alias"),
         patterns=_patterns(
