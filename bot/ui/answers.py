@@ -35,7 +35,7 @@ DECLINE_TEXT = (
     "(education, skills, the job, the career path). Try `/topics` to browse everything I can help with."
 )
 # What the article does not cover, per out-of-scope intent (bot.knowledge.scope.INTENTS): a member asking
-# about pay hears that the article says nothing about pay, not a bare "I don't know". Chat gets the plain decline.
+# about pay hears that the article says nothing about pay, not a bare "I do not know". Chat: the plain one.
 NOT_COVERED: dict[str, str] = {
     "money": "pay, rates or money",
     "selling-and-business": "selling beats or running a music business",
