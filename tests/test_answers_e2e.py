@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.evaluation import read_labelled
+from bot.knowledge.scope import INTENTS
+from bot.ui.answers import DECLINE_TEXT, NOT_COVERED, decline_text
 from tests.conftest import (
     EPHEMERAL,
     MESSAGES,
@@ -430,3 +432,18 @@ async def test_clear_answer_offers_no_close_calls(mentor: Mentor) -> None:
     body = await (await ask(mentor, "what does an intern do at a recording studio")).response
     embed = embeds_of(body)[0]
     assert "Or did you mean" not in {f["name"] for f in embed.get("fields", [])}
+
+
+def test_every_out_of_scope_intent_but_chat_names_what_is_not_covered() -> None:
+    """A new intent cannot ship without telling members what the article does not cover."""
+    assert set(NOT_COVERED) == {intent.name for intent in INTENTS} - {"chat"}
+
+
+async def test_out_of_scope_decline_names_the_topic(mentor: Mentor) -> None:
+    """A pay question is told the article does not cover pay; plain chat gets the plain decline."""
+    body = await (await ask(mentor, "how much does a studio producer make a year")).response
+    assert body["data"]["flags"] & EPHEMERAL
+    assert body["data"]["content"] == decline_text("money")
+    assert "pay, rates or money" in body["data"]["content"]
+    chat = await (await ask(mentor, "how do i bake banana bread")).response
+    assert chat["data"]["content"] == DECLINE_TEXT

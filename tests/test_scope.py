@@ -60,6 +60,8 @@ DECLINED = [
     ("named-schools", "is the timbaland masterclass worth it"),
     ("chat", "got tinnitus after a loud gig, will it go away"),
     ("chat", "bot whats your favourite genre"),
+    ("statistics", "whats the average age people get their first producer job"),
+    ("statistics", "what percentage of interns end up as producers"),
 ]
 
 # On-topic questions that use the intents' vocabulary in the article's own sense: none may trip an intent.
@@ -91,6 +93,8 @@ CLEAR = [
     "where should i put the mic when recording vocals at home",
     "is a production masterclass worth going to",
     "my brother-in-law runs sound at a small venue, would helping him count as experience",
+    "how long does it take to go from intern to producer",
+    "do most people who try to become producers make it",
 ]
 
 

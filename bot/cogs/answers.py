@@ -99,7 +99,7 @@ class Answers(commands.Cog):
                 ephemeral=True,
             )
         else:
-            await interaction.response.send_message(cards.DECLINE_TEXT, ephemeral=True)
+            await interaction.response.send_message(cards.decline_text(result.out_of_scope), ephemeral=True)
 
     @ask.autocomplete("question")
     async def ask_autocomplete(
@@ -153,7 +153,9 @@ class Answers(commands.Cog):
                 view=cards.suggestions_view(result.suggestions),
             )
         else:
-            sent = await self._throttled_reply(message, guild_id, content=cards.DECLINE_TEXT)
+            sent = await self._throttled_reply(
+                message, guild_id, content=cards.decline_text(result.out_of_scope)
+            )
         self._record(message, question, source, result, None if sent else Outcome.THROTTLED)
 
     async def _throttled_reply(

@@ -102,6 +102,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\bnegotiate\b|\b(my|your|their|a) rate\b|\brates (for|per)\b|\bdeposit\b",
             r"\bmake (a |my |their )?living\b|\bside hustle\b",
             r"\bhow much (should|do|would|will|can) (i|you|we|they) (budget|spend|ask|set aside|save)\b",
+            r"\b(kickstarter|patreon|crowdfund|crowdfunding|gofundme)\b",
         ),
     ),
     Intent(
@@ -257,6 +258,15 @@ INTENTS: tuple[Intent, ...] = (
             r"(sample|samples|vocals?|kick|snare|drums|bass|808s?|track|beat|song|synths?)\b",
             r"\b(drum|hi hat|hihat) (pattern|patterns|rolls?)\b|\btype beat\b|\bbeat like\b",
             r"\btune (my|a|the|your) (guitar|bass|piano|drums|instrument|violin|ukulele)\b",
+        ),
+    ),
+    Intent(
+        "statistics",
+        words=_words("statistics statistic stats percentage percent retire retirement"),
+        patterns=_patterns(
+            r"\bon average\b|\baverage (salary|age|income|pay|number|length|time|years?|producer)\b",
+            r"\b(what|which) percent(age)?\b|\bsuccess rate\b|\bstatistics?\b|\bstats\b",
+            r"\bhow many (producers|music producers|people) (are there|work|live)\b",
         ),
     ),
     Intent(

@@ -69,7 +69,7 @@ PHRASE_SCORER = fuzz.ratio  # on word-sorted strings: exactly fuzz.token_sort_ra
 
 
 # Weight of a word the knowledge base has never seen, as a multiple of the rarest known word's IDF.
-UNKNOWN_WORD_WEIGHT = 1.3
+UNKNOWN_WORD_WEIGHT = 1.0
 # Weight of an out-of-scope word (text.OUT_OF_SCOPE_WORDS), as a multiple of the rarest known word's IDF.
 OUT_OF_SCOPE_WEIGHT = 2.0
 OUT_OF_SCOPE_MARK = "!"  # prefixes out-of-scope words in analyse(); no stem can start with it
@@ -79,7 +79,7 @@ SCAN_MIN_POSTINGS = 200
 SCAN_MAX_SHARE = 0.2
 # Exponent on the share of the question's weight an entry holds (0..1) that scales phrase similarity:
 # 0 leaves phrase similarity alone, 1 scales it linearly.
-PHRASE_GATE = 1.0
+PHRASE_GATE = 0.5
 # Weights of the fused confidence (they sum to 1, so the confidence is 0..1 like its parts).
 WEIGHT_COVERAGE = 0.4
 WEIGHT_FOCUS = 0.1

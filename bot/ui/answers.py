@@ -34,6 +34,19 @@ DECLINE_TEXT = (
     "I couldn't find that in what I know. I only answer questions about becoming a music producer "
     "(education, skills, the job, the career path). Try `/topics` to browse everything I can help with."
 )
+# What the article does not cover, per out-of-scope intent (bot.knowledge.scope.INTENTS): a member asking
+# about pay hears that the article says nothing about pay, not a bare "I do not know". Chat: the plain one.
+NOT_COVERED: dict[str, str] = {
+    "money": "pay, rates or money",
+    "selling-and-business": "selling beats or running a music business",
+    "legal": "legal questions such as contracts, copyright or sample clearance",
+    "distribution-and-promotion": "releasing, distributing or promoting music",
+    "product-choice": "which gear or software to choose",
+    "named-schools": "particular schools, courses or teachers",
+    "other-careers": "careers other than music producer",
+    "technique-how-to": "step-by-step production or mixing techniques",
+    "statistics": "statistics or figures about the industry",
+}
 RELATED_MAX = 3  # related-topic buttons under an answer (one row, with room to spare)
 SUGGESTIONS_MAX = 5  # "did you mean" offers: one row of buttons
 ALSO_HEADING = "Or did you mean"  # the field naming an answer's close calls
@@ -115,6 +128,18 @@ def answer_card(
             also=tuple((e.id, clip(e.title, BUTTON_LABEL_MAX)) for e in also),
         )
     return card
+
+
+def decline_text(intent: str | None) -> str:
+    """The polite decline, naming what the article does not cover when an out-of-scope intent matched."""
+    topic = NOT_COVERED.get(intent or "")
+    if topic is None:
+        return DECLINE_TEXT
+    return (
+        f"That's outside what I can answer: the article I draw on doesn't cover {topic}. I answer questions "
+        "about becoming a music producer (education, skills, the job, the career path). "
+        "Try `/topics` to browse everything I can help with."
+    )
 
 
 def suggestions_view(entries: list[Entry]) -> discord.ui.View:
