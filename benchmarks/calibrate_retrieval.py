@@ -28,6 +28,7 @@ from bot.knowledge.results import CLOSE_CALL_MARGIN, CLOSE_CALLS_MAX  # noqa: E4
 TUNING_SETS = (
     "realistic-tuning-questions.tsv",
     "realistic-tuning-2.tsv",
+    "realistic-tuning-3.tsv",
     "realistic-traps-tuning.tsv",
     "dev-questions.tsv",
 )
