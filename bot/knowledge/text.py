@@ -311,6 +311,26 @@ def content_words(text: str) -> list[str]:
     return topic_words(words(text))
 
 
+def document_words(text: str) -> list[str]:
+    """Return content_words of a text of any length (answers, article sections) for indexing.
+
+    A member's message is cut at MAX_QUERY_CHARS; a document is read in chunks of at most that size, cut at
+    spaces, so every word of a long answer or section is indexed, not only its first 400 characters.
+    """
+    out: list[str] = []
+    chunk: list[str] = []
+    size = 0
+    for token in text.split():
+        if chunk and size + len(token) + 1 > MAX_QUERY_CHARS:
+            out += content_words(" ".join(chunk))
+            chunk, size = [], 0
+        chunk.append(token)
+        size += len(token) + 1
+    if chunk:
+        out += content_words(" ".join(chunk))
+    return out
+
+
 def topic_words(all_words: list[str]) -> list[str]:
     """Return the words of a words() list that can carry a topic (see content_words)."""
     return [w for w in all_words if w not in STOPWORDS and not w.isdigit()]
