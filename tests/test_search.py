@@ -13,7 +13,7 @@ from bot.knowledge.evaluation import evaluate, read_labelled
 from bot.knowledge.model import Entry
 from bot.knowledge.results import CLOSE_CALL_MARGIN, Match, SearchResult, confidence_of
 from bot.knowledge.search import ANSWER_THRESHOLD, MAX_ALTERNATIVES
-from bot.knowledge.text import content_words, stem, words
+from bot.knowledge.text import MAX_QUERY_CHARS, content_words, document_words, stem, words
 
 
 @pytest.fixture(scope="module")
@@ -332,3 +332,22 @@ def test_evaluation_counts_a_close_call_as_offered(tmp_path: Path) -> None:
     labels.write_text(f"{question}\t{offered.section}\n", encoding="utf-8")
     report = evaluate(index, read_labelled(labels))
     assert (report.on_topic_hits, report.on_topic_reached) == (0, 1)
+
+
+def test_whole_section_text_is_indexed_not_only_its_opening() -> None:
+    """An article section's last words count as evidence for its entries, however long the section is."""
+    kb = load_knowledge()
+    index = SearchIndex(kb)
+    section = max(kb.sections, key=lambda s: len(s.text))
+    assert len(section.text) > MAX_QUERY_CHARS + 200
+    tail = [w for w in content_words(section.text[-200:])[1:] if w not in content_words(section.text[:400])]
+    assert tail, "the section's tail repeats its opening"
+    stems = index.vocabulary.stems(tail)
+    assert set(stems) <= index._section_stems[section.slug]
+
+
+def test_document_words_reads_every_chunk() -> None:
+    """document_words keeps words past MAX_QUERY_CHARS that a member's message would lose."""
+    text = "studio " * 100 + "mentorship"
+    assert "mentorship" not in content_words(text)
+    assert document_words(text)[-1] == "mentorship"

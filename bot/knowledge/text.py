@@ -187,7 +187,7 @@ STOPWORDS: frozenset[str] = frozenset(
     never since last couple context everyone everybody two three four five six seven eight nine ten twenty
     nah nope yep yup wat wats da q qs random shoutout dumb stupid silly lurking lurker lurked sorry apologies
     btw imo imho tbf rn atm ikr smh fyi lmk plz thx ty cheers appreciate appreciated hope hoping heya hiya
-    sup wassup gm gn folks yall
+    sup wassup gm gn folks yall um umm uh uhh erm hmm
     """.split()
 )
 
@@ -309,6 +309,26 @@ def content_words(text: str) -> list[str]:
     Numbers are ages, years and counts ("im 17", "5 yrs"): they never name a topic the article covers.
     """
     return topic_words(words(text))
+
+
+def document_words(text: str) -> list[str]:
+    """Return content_words of a text of any length (answers, article sections) for indexing.
+
+    A member's message is cut at MAX_QUERY_CHARS; a document is read in chunks of at most that size, cut at
+    spaces, so every word of a long answer or section is indexed, not only its first 400 characters.
+    """
+    out: list[str] = []
+    chunk: list[str] = []
+    size = 0
+    for token in text.split():
+        if chunk and size + len(token) + 1 > MAX_QUERY_CHARS:
+            out += content_words(" ".join(chunk))
+            chunk, size = [], 0
+        chunk.append(token)
+        size += len(token) + 1
+    if chunk:
+        out += content_words(" ".join(chunk))
+    return out
 
 
 def topic_words(all_words: list[str]) -> list[str]:
