@@ -34,6 +34,8 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(\w+)'ll\b", r"\1 will"),
         (r"\b(\w+)'d\b", r"\1 would"),
         (r"\b(what|that|it|there|who|where|how|he|she|here)'s\b", r"\1 is"),
+        (r"\bw/o\b", "without"),
+        (r"\bw/(?=\s)", "with"),
         (r"'s\b", ""),  # possessive: "a producer's job" -> "a producer job"
     )
 )
@@ -41,6 +43,9 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # Chat spellings and apostrophe-less contractions, one token to one or more tokens.
 CHAT_SPELLINGS: dict[str, str] = {
     "u": "you",
+    "theyre": "they are",
+    "any1": "anyone",
+    "some1": "someone",
     "ya": "you",
     "yu": "you",
     "r": "are",
