@@ -186,7 +186,7 @@ STOPWORDS: frozenset[str] = frozenset(
     sure think thinking thought feel feels felt say said says lol lmao haha omg tho though kinda sorta
     already almost enough else besides instead anyway anyways just like yet ago new many several
     question questions ask asking wondering curious help advice tips tip guide
-    please fix fixed fixing make makes made making take takes took taking put puts
+    please fix fixed fixing make makes made making put puts
     matter matters mattered important importance gotta gonna dunno
     idk ngl tbh fr lowkey highkey u r ur
     never since last couple context everyone everybody two three four five six seven eight nine ten twenty
