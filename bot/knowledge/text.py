@@ -34,6 +34,8 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(\w+)'ll\b", r"\1 will"),
         (r"\b(\w+)'d\b", r"\1 would"),
         (r"\b(what|that|it|there|who|where|how|he|she|here)'s\b", r"\1 is"),
+        (r"\bw/o\b", "without"),
+        (r"\bw/(?=\s)", "with"),
         (r"'s\b", ""),  # possessive: "a producer's job" -> "a producer job"
     )
 )
@@ -41,6 +43,9 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # Chat spellings and apostrophe-less contractions, one token to one or more tokens.
 CHAT_SPELLINGS: dict[str, str] = {
     "u": "you",
+    "theyre": "they are",
+    "any1": "anyone",
+    "some1": "someone",
     "ya": "you",
     "yu": "you",
     "r": "are",
@@ -181,7 +186,7 @@ STOPWORDS: frozenset[str] = frozenset(
     sure think thinking thought feel feels felt say said says lol lmao haha omg tho though kinda sorta
     already almost enough else besides instead anyway anyways just like yet ago new many several
     question questions ask asking wondering curious help advice tips tip guide
-    please fix fixed fixing make makes made making take takes took taking put puts
+    please fix fixed fixing make makes made making put puts
     matter matters mattered important importance gotta gonna dunno
     idk ngl tbh fr lowkey highkey u r ur
     never since last couple context everyone everybody two three four five six seven eight nine ten twenty
