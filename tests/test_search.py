@@ -153,7 +153,15 @@ def test_normalisation_expands_chat_spellings_and_contractions() -> None:
     assert words("Wat r u doin'") == ["what", "are", "you", "doin"]
     assert words("What’s a producer's job?") == ["what", "is", "a", "producer", "job"]
     assert content_words("how do i become a producer pls") == ["become", "producer"]
-    assert words("hands on w/o school, w/ a laptop") == ["hands", "on", "without", "school", "with", "a", "laptop"]
+    assert words("hands on w/o school, w/ a laptop") == [
+        "hands",
+        "on",
+        "without",
+        "school",
+        "with",
+        "a",
+        "laptop",
+    ]
     assert words("any1 know if theyre hiring") == ["anyone", "know", "if", "they", "are", "hiring"]
 
 
