@@ -103,6 +103,8 @@ def test_slang_and_typos_are_answered(index: SearchIndex, question: str, section
         ("how do i get an internship", None),  # one clause: nothing to set apart
         ("i make beats every night and love it", None),  # no question at all
         ("is uni worth it? my parents say so", "is uni worth it?"),
+        # A lead-in before a colon is context, not the question.
+        ("for my careers class: why do producers need creativity?", "why do producers need creativity?"),
     ],
 )
 def test_asked_part_separates_question_from_backstory(message: str, asked: str | None) -> None:
