@@ -203,14 +203,24 @@ def test_out_of_scope_words_are_marked_and_never_matched(index: SearchIndex) -> 
 
 @pytest.mark.parametrize(
     ("typed", "fixed"),
-    [("mixng", "mixing"), ("studoi", "studio"), ("lern", "learn"), ("trainning", "training")],
+    [
+        ("mixng", "mixing"),
+        ("studoi", "studio"),
+        ("lern", "learn"),
+        ("trainning", "training"),
+        ("talant", "talent"),  # spelled by ear: one vowel for another, from six letters
+        ("carear", "career"),
+        ("studeo", "studio"),
+    ],
 )
 def test_typo_correction_undoes_slips(index: SearchIndex, typed: str, fixed: str) -> None:
     """Dropped, doubled and swapped letters are read as the knowledge base's word."""
     assert index.analyse(typed) == index.analyse(fixed)
 
 
-@pytest.mark.parametrize("word", ["earn", "class", "made", "tone", "rules", "charge", "teaching"])
+@pytest.mark.parametrize(
+    "word", ["earn", "class", "made", "tone", "rules", "charge", "teaching", "tune", "hire"]
+)
 def test_typo_correction_leaves_real_words_alone(index: SearchIndex, word: str) -> None:
     """Real words one letter from a known word are not 'corrected' ("earn" is not "ear")."""
     assert index.vocabulary.correct(word) == word
