@@ -325,7 +325,7 @@ def test_close_calls_are_runners_up_on_other_topics_within_the_margin() -> None:
     result = result_with(
         top,
         ("alpha", top - 0.01),  # same topic: the related buttons cover it
-        ("beta", top - CLOSE_CALL_MARGIN),  # exactly at the margin: offered
+        ("beta", top - CLOSE_CALL_MARGIN + 0.001),  # just inside the margin: offered
         ("gamma", top - CLOSE_CALL_MARGIN - 0.01),  # beyond it
     )
     assert [e.id for e in result.close_calls] == ["e2"]

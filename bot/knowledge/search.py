@@ -47,7 +47,7 @@ from bot.knowledge.results import (
     prefer_stage,
 )
 from bot.knowledge.scope import check_scope
-from bot.knowledge.text import clear_words_cache, content_words, document_words, topic_words, words
+from bot.knowledge.text import STOPWORDS, clear_words_cache, content_words, document_words, topic_words, words
 from bot.knowledge.vocabulary import Vocabulary
 
 __all__ = [
@@ -177,7 +177,8 @@ class SearchIndex:
     def _topic_stems(self, text_words: list[str], skip: set[str]) -> list[str]:
         """Return the corrected, canonical stems of a word list's topic words, skipping some words."""
         vocab = self.vocabulary
-        return vocab.stems([vocab.correct(w) for w in topic_words(text_words) if w not in skip])
+        fixed = (vocab.correct(w) for w in topic_words(text_words) if w not in skip)
+        return vocab.stems([w for w in fixed if w not in STOPWORDS])  # "makin" -> "making": no topic
 
     def _analyse(self, question: str) -> Reading:
         """Read a question: its weighted stems, wording, phrase stems, intent, and its asked clause."""

@@ -45,8 +45,14 @@ def plausible_typo(typed: str, known: str) -> bool:
     if subs and not swapped and (subs > 1 or len(typed) < SUBSTITUTION_MIN_LENGTH):
         # Spelling by ear swaps one vowel for another ("talant", "carear", "studeo"): allowed from
         # VOWEL_SLIP_MIN_LENGTH letters, where real words rarely differ by a single vowel.
-        vowel_slip = subs == 1 and len(typed) >= VOWEL_SLIP_MIN_LENGTH and all(
-            typed[op.src_pos] in VOWELS and known[op.dest_pos] in VOWELS for op in ops if op.tag == "replace"
+        vowel_slip = (
+            subs == 1
+            and len(typed) >= VOWEL_SLIP_MIN_LENGTH
+            and all(
+                typed[op.src_pos] in VOWELS and known[op.dest_pos] in VOWELS
+                for op in ops
+                if op.tag == "replace"
+            )
         )
         if not vowel_slip:
             return False
@@ -120,7 +126,7 @@ class Vocabulary:
         if word.endswith("in"):  # dropped g: "mixin", "producin"
             variants.insert(0, word + "g")
         for variant in variants:
-            if variant in self._known:
+            if variant in self._known or variant in STOPWORDS:  # "makin" is "making", not "masking"
                 fixed = variant
                 break
             # Typos rarely hit the first letter, and requiring it keeps "earn" from becoming "learn".
