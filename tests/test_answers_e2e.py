@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.knowledge.evaluation import read_labelled
+from bot.knowledge.scope import INTENTS
+from bot.ui.answers import DECLINE_TEXT, NOT_COVERED, decline_text
 from tests.conftest import (
     EPHEMERAL,
     MESSAGES,
@@ -17,6 +22,8 @@ from tests.conftest import (
     until,
     weak_question,
 )
+
+DATA = Path(__file__).parent / "data"
 
 
 async def ask(m: Mentor, question: str, user_id: int | None = None):  # type: ignore[no-untyped-def]
@@ -386,3 +393,57 @@ async def test_forbidden_reply_is_logged_and_the_bot_carries_on(mentor: Mentor, 
     assert str(ok.json["message_reference"]["message_id"]) == nxt["id"]
     assert len([r for r in mentor.double.requests if is_post_to(s.general.id)(r)]) == 2
     assert any("no permission to reply" in r.getMessage() for r in caplog.records)
+
+
+def close_call_question(mentor: Mentor) -> tuple[str, list[str]]:
+    """A tuning question the shipped base answers with a close call on another topic, and those entries' ids.
+
+    Picked from a whole question file rather than fixed, so editing one entry's content does not strand the
+    test; the base always has some answers it cannot separate from a neighbouring topic.
+    """
+    index = mentor.bot.library.index
+    for item in read_labelled(DATA / "realistic-tuning-questions.tsv"):
+        result = index.search(item.question)
+        if result.close_calls:
+            return item.question, [e.id for e in result.close_calls]
+    raise AssertionError("no tuning question gives a close call: the margin or the content changed")
+
+
+async def test_answer_offers_close_calls_on_other_topics(mentor: Mentor) -> None:
+    """An answer the engine could not separate from another topic's entry offers that entry beside it."""
+    question, close = close_call_question(mentor)
+    kb = mentor.bot.library.index.kb
+    inter = await ask(mentor, question)
+    body = await inter.response
+    embed = embeds_of(body)[0]
+    fields = {f["name"]: f["value"] for f in embed.get("fields", [])}
+    assert fields["Or did you mean"] == "\n".join(f"- {kb.by_id[i].title}" for i in close)
+    ids = custom_ids(body)
+    for entry_id in close:
+        assert f"sm:show:{entry_id}" in ids
+    message = inter.message
+    assert message is not None
+    click = await mentor.double.click(message, f"sm:show:{close[0]}", mentor.studio.alice.id)
+    assert embeds_of(await click.response)[0]["title"] == kb.by_id[close[0]].title
+
+
+async def test_clear_answer_offers_no_close_calls(mentor: Mentor) -> None:
+    """A question only one topic answers gets a plain card: no "Or did you mean" field or extra buttons."""
+    body = await (await ask(mentor, "what does an intern do at a recording studio")).response
+    embed = embeds_of(body)[0]
+    assert "Or did you mean" not in {f["name"] for f in embed.get("fields", [])}
+
+
+def test_every_out_of_scope_intent_but_chat_names_what_is_not_covered() -> None:
+    """A new intent cannot ship without telling members what the article does not cover."""
+    assert set(NOT_COVERED) == {intent.name for intent in INTENTS} - {"chat"}
+
+
+async def test_out_of_scope_decline_names_the_topic(mentor: Mentor) -> None:
+    """A pay question is told the article does not cover pay; plain chat gets the plain decline."""
+    body = await (await ask(mentor, "how much does a studio producer make a year")).response
+    assert body["data"]["flags"] & EPHEMERAL
+    assert body["data"]["content"] == decline_text("money")
+    assert "pay, rates or money" in body["data"]["content"]
+    chat = await (await ask(mentor, "how do i bake banana bread")).response
+    assert chat["data"]["content"] == DECLINE_TEXT

@@ -53,6 +53,8 @@ FEELINGS = [
     ("how do you stay driven when nobody cares about your beats", {"conclusion"}),
     ("i'm scared im too shy to ever run a session with an artist", {"collaboration"}),
     ("is wanting to be a producer a realistic dream or am i kidding myself", {"conclusion", "introduction"}),
+    # "old" carries the question (age), so it is not a stopword: without it this reads as "become producer".
+    ("am i too old to become a producer", {"conclusion", "introduction"}),
 ]
 
 SLANG = [
@@ -61,6 +63,8 @@ SLANG = [
     ("hw do i get an internshp at a studoi", {"starting-as-an-intern"}),
     ("r online courses wrth it", {"continuous-learning"}),
     ("how 2 get better at mixin", {"technical-proficiency", "sound-engineering"}),
+    # Chat filler ("nah", "sorry", "dumb q", "lurker") carries no topic: it must not weigh like a rare word.
+    ("sorry if this is a dumb q but do u need to go to uni to be a producer or nah", {"formal-education"}),
 ]
 
 
@@ -99,6 +103,8 @@ def test_slang_and_typos_are_answered(index: SearchIndex, question: str, section
         ("how do i get an internship", None),  # one clause: nothing to set apart
         ("i make beats every night and love it", None),  # no question at all
         ("is uni worth it? my parents say so", "is uni worth it?"),
+        # A lead-in before a colon is context, not the question.
+        ("for my careers class: why do producers need creativity?", "why do producers need creativity?"),
     ],
 )
 def test_asked_part_separates_question_from_backstory(message: str, asked: str | None) -> None:
@@ -115,3 +121,17 @@ def test_backstory_weighs_less_than_the_question(index: SearchIndex) -> None:
     internship, muddy = index.vocabulary.stems(["internship", "muddy"])
     assert factors[internship] == 1.0
     assert factors[muddy] < 1.0
+
+
+def test_dropped_g_on_a_stopword_is_not_corrected_into_a_topic(index: SearchIndex) -> None:
+    """ "makin" is "making" (no topic), never the nearest topic word ("masking", "miking")."""
+    assert index.analyse("i keep makin the same kinda beat over n over") == index.analyse(
+        "i keep making the same kinda beat over and over"
+    )
+
+
+def test_thanks_in_advance_is_not_about_advancing(index: SearchIndex) -> None:
+    """ "ty in advance" is a sign-off: it must not read as advancing (promotion) in a skills question."""
+    assert index.analyse("what skills do u need to be a producer? ty in advance") == index.analyse(
+        "what skills do u need to be a producer?"
+    )

@@ -53,11 +53,11 @@ class Answers(commands.Cog):
         """The asker's career stage in this server (None in DMs or when they never set one)."""
         return self.stages.current(guild_id, user_id) if guild_id else None
 
-    def _card(self, entry: Entry, stage: str | None) -> cards.AnswerCard:
-        """The answer card, suggesting the related entry that matters most at the asker's stage."""
+    def _card(self, result: SearchResult, entry: Entry, stage: str | None) -> cards.AnswerCard:
+        """The answer card: the stage's next read, and the close calls on other topics offered beside it."""
         index = self.library.index
         next_up = index.next_for_stage(entry.id, stage) if stage else None
-        return cards.answer_card(index.kb, entry, next_up)
+        return cards.answer_card(index.kb, entry, next_up, result.close_calls)
 
     def _record(
         self,
@@ -90,7 +90,7 @@ class Answers(commands.Cog):
         result = self.library.index.search(question, stage=stage)
         self._record(interaction, question, Source.SLASH, result)
         if result.answered and result.best:
-            card = self._card(result.best.entry, stage)
+            card = self._card(result, result.best.entry, stage)
             await interaction.response.send_message(embed=card.embed(), view=card.view())
         elif result.suggestions:
             await interaction.response.send_message(
@@ -99,7 +99,7 @@ class Answers(commands.Cog):
                 ephemeral=True,
             )
         else:
-            await interaction.response.send_message(cards.DECLINE_TEXT, ephemeral=True)
+            await interaction.response.send_message(cards.decline_text(result.out_of_scope), ephemeral=True)
 
     @ask.autocomplete("question")
     async def ask_autocomplete(
@@ -141,7 +141,7 @@ class Answers(commands.Cog):
         result = self.library.index.search(question, stage=stage)
         source = Source.MENTION if mentioned else Source.CHANNEL
         if result.answered and result.best:
-            card = self._card(result.best.entry, stage)
+            card = self._card(result, result.best.entry, stage)
             sent = await self._throttled_reply(message, guild_id, embed=card.embed(), view=card.view())
         elif not mentioned:
             sent = True  # in a help channel, silence beats noise: a guess or a decline is for mentions only
@@ -153,7 +153,9 @@ class Answers(commands.Cog):
                 view=cards.suggestions_view(result.suggestions),
             )
         else:
-            sent = await self._throttled_reply(message, guild_id, content=cards.DECLINE_TEXT)
+            sent = await self._throttled_reply(
+                message, guild_id, content=cards.decline_text(result.out_of_scope)
+            )
         self._record(message, question, source, result, None if sent else Outcome.THROTTLED)
 
     async def _throttled_reply(

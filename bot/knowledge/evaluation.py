@@ -3,7 +3,8 @@
 Three figures, as issue 10 defines them:
 - hit@1: on-topic questions answered from an accepted section (an answer drawing on several sections counts
   when any of its sources is accepted: the card cites them all);
-- reached: on-topic questions answered from an accepted section, or offered one among the "did you mean"s;
+- reached: on-topic questions answered from an accepted section, or offered one among the "did you mean"s
+  (a weak match's guesses, or the close calls an answer card offers beside the answer);
 - traps answered: off-topic questions answered with confidence (a "did you mean" is not an answer).
 """
 
@@ -109,7 +110,7 @@ def evaluate(index: SearchIndex, items: list[Labelled], stage: str | None = None
                 report.on_topic_hits += 1
                 report.on_topic_reached += 1
                 continue
-            if any(not item.accepted.isdisjoint(e.sources) for e in result.suggestions):
+            if any(not item.accepted.isdisjoint(e.sources) for e in result.offers):
                 report.on_topic_reached += 1
             what = f"{got.id} ({got.section})" if got else "declined"
             near = f", best {result.best.entry.id} {result.score:.2f}" if result.best and not got else ""

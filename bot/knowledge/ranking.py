@@ -32,7 +32,7 @@ from bot.knowledge.results import Match
 PHRASE_SCORER = fuzz.ratio  # on word-sorted strings: exactly fuzz.token_sort_ratio
 # Exponent on the share of the question's weight an entry holds (0..1) that scales phrase similarity:
 # 0 leaves phrase similarity alone, 1 scales it linearly.
-PHRASE_GATE = 1.0
+PHRASE_GATE = 0.5
 # Weights of the fused confidence (they sum to 1, so the confidence is 0..1 like its parts).
 WEIGHT_COVERAGE = 0.4
 WEIGHT_FOCUS = 0.1

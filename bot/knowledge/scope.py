@@ -54,7 +54,10 @@ PRODUCT_NAMES = _words(
     """
     ableton fl flstudio logic protools cubase reaper bitwig garageband reason studioone audacity
     serum nexus kontakt omnisphere waves fabfilter focusrite scarlett yamaha rode shure neumann akai
-    novation apollo uad native instruments maschine mpc splice
+    novation apollo uad native instruments maschine mpc splice macbook imac ipad iphone sm58 sm7b sm7
+    at2020 krk genelec beyerdynamic dt770 sennheiser hd600 behringer presonus arturia korg roland moog
+    nord launchpad komplete spitfire valhalla soundtoys izotope ozone melodyne antares massive sylenth
+    vital ezdrummer audient motu apogee steinberg
     """
 )
 GEAR_WORDS = _words(
@@ -71,7 +74,7 @@ _GEAR = (
 # A place or a name after "uni in" / "college near": anything but the words members use about studying itself.
 _PLACE = (
     r"(?!(?:the|a|an|my|your|our|their|this|that|music|production|audio|sound|studio|industry|general|person|"
-    r"uni|college|school|order|case|fact)\b)[a-z]+"
+    r"uni|college|school|order|case|fact|to|me|you|here|home|where|by|enough)\b)[a-z]+"
 )
 _GENRES = (
     "trap|drill|lofi|lo fi|house|techno|dubstep|edm|hip hop|boom bap|rnb|r and b|afrobeats?|reggaeton|phonk|"
@@ -89,7 +92,8 @@ INTENTS: tuple[Intent, ...] = (
             """
             salary salaries wage wages earn earns earning earnings income rich paid pay pays paying payment
             payments charging price prices pricing fee fees invoice royalty royalties revenue profit profits
-            cost costs tax taxes broke
+            cost costs tax taxes broke paycheck paycheque financially afford mortgage rent bills dollars bucks
+            hourly unpaid crowdfunding crowdfund kickstarter patreon grant grants
             """
         ),
         patterns=_patterns(
@@ -99,13 +103,22 @@ INTENTS: tuple[Intent, ...] = (
             r"\bcharge (a|an|my|for|per|artists?|rappers?|singers?|clients?|bands?)\b",
             r"\brates?\b.*\b(charge|ask)\b|\b(charge|ask)\b.*\brates?\b",
             r"\bper (hour|song|track|beat)\b",
-            r"\b(points|percentage|split)\b.*\b(producer|artist|singer|song)\b",
+            r"\b(points|percentage|splits?)\b.*\b(producer|producers|artist|singer|song|record|beat)\b",
+            r"\b(producer|producers) points\b|\bpoints (work|worth)\b",
             r"\blive off\b",
+            r"\b(get|gets|getting) paid\b|\bpaid (for|per)\b|\bis it (always )?unpaid\b",
+            r"\bnegotiate\b|\b(my|your|their|a) rate\b|\brates (for|per)\b|\bdeposit\b",
+            r"\bmake (a |my |their )?living\b|\bside hustle\b",
+            r"\bhow much (should|do|would|will|can) (i|you|we|they) (budget|spend|ask|set aside|save)\b",
+            r"\b(kickstarter|patreon|crowdfund|crowdfunding|gofundme)\b",
         ),
     ),
     Intent(
         "selling-and-business",
-        words=_words("sell selling sold buy buying bought purchase cheap cheaper cheapest visa"),
+        words=_words(
+            "sell selling sold buy buying bought purchase cheap cheaper cheapest visa lease leasing leases "
+            "beatstars airbit merch"
+        ),
         pairs=frozenset({("sample", "pack"), ("type", "beats"), ("type", "beat")}),
     ),
     Intent(
@@ -113,13 +126,18 @@ INTENTS: tuple[Intent, ...] = (
         words=_words(
             """
             copyright copyrighted trademark lawsuit sue sued licence license licensing clearance contract
-            contracts legal law lawyer ethical
+            contracts legal lawyer ethical legally illegal cracked crack pirated piracy nda masters
+            soundexchange sync tracklib
             """
         ),
         pairs=frozenset({("clear", "sample"), ("clear", "samples"), ("record", "deal")}),
         patterns=_patterns(
             r"\bregister (my |our |the )?(songs?|beats?|tracks?|music)\b",
             r"\b(ascap|bmi|prs|socan|gema)\b",
+            r"\bclear(ing)? (a |the |my )?samples?\b|\bbooking agents?\b|\bagent\b.*\bmanager\b",
+            r"\b(?<!in )laws?\b|\blegally\b|\bwork for hire\b",
+            r"\bprotect (my |our |the )?(beats?|songs?|music|tracks?)\b",
+            r"\b(beats?|songs?|music|tracks?) (being |getting )?stolen\b",
         ),
     ),
     Intent(
@@ -128,7 +146,8 @@ INTENTS: tuple[Intent, ...] = (
             """
             publishing spotify streams streaming playlist playlists playlisted tiktok instagram twitter
             followers viral algorithm marketing distribution distributor soundcloud bandcamp distrokid
-            tunecore promote
+            tunecore promote promoting promotion listeners subscribers fanbase reels epk submithub groover
+            tidal deezer
             """
         ),
         pairs=frozenset({("record", "label"), ("apple", "music"), ("get", "signed")}),
@@ -136,11 +155,17 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(get|getting) signed\b",
             r"\bget (a )?manager\b",
             r"\bsend (my |our )?(beats|tracks|music|songs) to\b",
+            r"\brelease (my |our |an? )?(music|songs?|tracks?|beats?|ep|album|single)\b",
+            r"\b(drop|release) (singles|an album|my album)\b",
+            r"\b(grow|growing) (my |a )?(youtube|channel|fanbase|audience)\b",
         ),
     ),
     Intent(
         "product-choice",
-        words=_words("headphone headphones interface interfaces monitors speakers synth synths"),
+        words=_words(
+            "headphone headphones interface interfaces monitors speakers synth synths ram cpu ssd gpu preamp "
+            "preamps"
+        ),
         together=(GEAR_WORDS | PRODUCT_NAMES, _words("vs versus recommend recommended recommendation")),
         patterns=_patterns(
             rf"\b(which|what) ({_GEAR})( should| is best| is better| do you| would you| to (buy|get)| for|"
@@ -152,6 +177,9 @@ INTENTS: tuple[Intent, ...] = (
             rf"\b(best|cheapest|good|decent)( [a-z0-9]+){{0,2}}? ({_GEAR})\b",
             rf"\b(expensive|cheap|budget|pricey) ({_GEAR})\b",
             rf"\bswitch(ing)? (from )?({_PRODUCTS}) to ({_PRODUCTS})\b",
+            rf"\b({_GEAR}) (recs|recommendations|must haves)\b|\bmust haves?\b|\bwhat do (the )?pros use\b",
+            rf"\bwhat ({_GEAR}) do i need\b|\bmacbook|\bsm ?58\b",
+            r"\bis the [a-z0-9]+ good for (vocals|recording|mixing)\b",
         ),
     ),
     Intent(
@@ -159,13 +187,16 @@ INTENTS: tuple[Intent, ...] = (
         words=_words(
             """
             berklee fullsail sae goldsmiths icmp bimm lipa juilliard nyu ucla usc dubspot pointblank abbey
-            institute conservatoire
+            institute conservatoire udemy coursera skillshare domestika tonmeister pyramind mcgill belmont
             """
         ),
         pairs=frozenset({("full", "sail"), ("point", "blank")}),
         patterns=_patterns(
             r"\b(berklee|full sail|fullsail|sae|point blank|goldsmiths|icmp|bimm|lipa|juilliard|nyu|ucla|usc|"
-            r"dubspot|abbey road|conservatoire)\b",
+            r"dubspot|abbey road|conservatoire|udemy|coursera|skillshare|domestika|icon collective|"
+            r"masterclass com)\b",
+            r"\b(?!(a|an|the|any|online|free|paid|this|that|good|music|production|producer|mixing)\b)"
+            r"[a-z0-9]+s? masterclass\b",
             r"\b(which|what|best|good|top) (uni|unis|university|universities|college|colleges|school|schools|"
             rf"course|courses)\b.*\b(in|near|around) {_PLACE}",
             rf"\b(uni|university|college|school)s? (in|near) {_PLACE}",
@@ -181,7 +212,7 @@ INTENTS: tuple[Intent, ...] = (
             filmmaking film films movie movies tv television podcast podcasts programmer programmers
             programming developer developers coder coding firefighter police cop soldier actor actress
             acting influencer youtuber streamer athlete barber mechanic cashier waiter waitress restaurant
-            retail medicine medical hospital banking
+            retail medicine medical hospital banking djing dj djs foley scoring podcasting roadie
             """
         ),
         pairs=frozenset(
@@ -198,6 +229,14 @@ INTENTS: tuple[Intent, ...] = (
             r"film composer|voice|singer|rapper|sound designer|game|songwriter)\b",
             r"\b(game|games|video game) (audio|music|sound)\b",
             r"\blive sound engineer\b.*\btours?\b",
+            r"\b(live sound|foh|front of house)\b.*\b(career|hired|certifications?|tours?|touring|theaters?|"
+            r"theatres?)\b",
+            r"\b(live sound|foh) (engineer|tech|technician)s? (for|at) (concerts|tours|a theater)\b",
+            r"\bradio (producer|station|show|host|presenter)s?\b|\bvideo editor\b",
+            r"\bsound design(er)? (for|in) (film|films|movies|games|tv)\b",
+            r"\b(audio|sound) for (video )?games\b",
+            r"\bsession (guitarist|drummer|bassist|player|musician|singer|keyboardist)s? (find|get|make)\b",
+            r"\b(living|career) as a session\b|\b(be|become) (a |an )?(a and r|a r)\b",
             r"\bbecome (a |an )?(mixing|mastering|audio|foh|live sound|broadcast) engineer\b",
             r"\b(a and r|a r) do\b|\bmusic manager do\b",
             r"\blearn (to|how to) sing\b",
@@ -206,14 +245,36 @@ INTENTS: tuple[Intent, ...] = (
     ),
     Intent(
         "technique-how-to",
-        words=_words("808 808s snare snares hihat hihats sidechain sidechaining autotune"),
+        words=_words(
+            "808 808s snare snares hihat hihats sidechain sidechaining autotune lufs reverb reverbs delay "
+            "saturation distortion glide arpeggiator wobble"
+        ),
         patterns=_patterns(
             r"\b(how|way) (do|to|can|should) (i |you |we )?(make|produce|get|do|write) "
             rf"(a |an |my |the |some )?({_GENRES})\b",
             rf"\bhow (do|to|can|should) (i |you |we )?({_TECHNIQUES})\b",
             r"\bwhat key is\b|\bwhich key\b|\b(what|which) (bpm|tempo|scale)\b|\beq settings\b|\bbpm is\b",
             r"\bsoundproof|\blatency\b|\bkeeps? crashing\b",
+            r"\b(eq|compress|mix|master) (my |the |a )?(vocals?|kick|drums|bass|snare|mix|master)\b"
+            r".*\b(frequenc|settings|ratio|sit)",
+            r"\bparallel compression\b|\bchord progressions?\b|\bmake a good (kick|snare|808|beat|melody)\b",
+            r"\bmake (my |a |the )?(kick|snare|808|bass)( drum)? (punchier|hit|louder|good|better)\b",
+            r"\bwhat is (sidechain|parallel|multiband|bus) compression\b",
+            r"\b(vocal|mastering|mix) chain\b|\bgain stag|\bsample rate\b|\bbit depth\b|\bbuffer size\b",
+            r"\bhow (do|to|can|should) (i |you |we )?"
+            r"(flip|chop|resample|automate|tune|de ?ess|mix|master|eq|layer|pan) (a |my |the |this |some )?"
+            r"(sample|samples|vocals?|kick|snare|drums|bass|808s?|track|beat|song|synths?)\b",
+            r"\b(drum|hi hat|hihat) (pattern|patterns|rolls?)\b|\btype beat\b|\bbeat like\b",
             r"\btune (my|a|the|your) (guitar|bass|piano|drums|instrument|violin|ukulele)\b",
+        ),
+    ),
+    Intent(
+        "statistics",
+        words=_words("statistics statistic stats percentage percent retire retirement"),
+        patterns=_patterns(
+            r"\bon average\b|\baverage (salary|age|income|pay|number|length|time|years?|producer)\b",
+            r"\b(what|which) percent(age)?\b|\bsuccess rate\b|\bstatistics?\b|\bstats\b",
+            r"\bhow many (producers|music producers|people) (are there|work|live)\b",
         ),
     ),
     Intent(
@@ -240,6 +301,14 @@ INTENTS: tuple[Intent, ...] = (
             r"\bhours of sleep\b",
             r"\banyone (want|wanna|wants) to\b|\bdoes anyone want to\b",
             r"\bai\b",
+            r"\btinnitus\b|\bhearing (loss|damage)\b|\bears? (ringing|ring)\b",
+            r"\bhow many hours (a|per) (week|day)\b|\b(channel|role|bot) (on|in|for) (this|the) server\b",
+            r"\b(who is|whos|who s) better\b|\b(your|ur) (favou?rite|fav)\b|\beveryone listening to\b",
+            r"\b(tell me|know) a joke\b|\bpizza\b|\bwifi\b|\bmy (cat|dog)\b",
+            r"^(thanks|thank you|thx|ty|lol|lmao|haha|nice|cool|ok|okay|bye|gn|good night)( [a-z]+){0,3}$",
+            r"\bhow are (you|u)\b|\bwhats your name\b|\bwho (made|built|created|coded) (you|u|this bot)\b",
+            r"\bare (you|u) (chatgpt|gpt|an ai|ai)\b|\b(anyone|anybody) (wanna|want to) collab\b",
+            r"\b(are you|r u|are u|r you) (a )?(real|human|a person|real person|bot|robot)\b",
         ),
     ),
 )

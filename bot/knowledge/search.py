@@ -27,6 +27,7 @@ from collections import OrderedDict, defaultdict
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.documents import (
+    ANSWER_INDEX_CHARS,
     FIELD_SECTION,
     MARKDOWN_RE,
     Doc,
@@ -47,7 +48,7 @@ from bot.knowledge.results import (
     prefer_stage,
 )
 from bot.knowledge.scope import check_scope
-from bot.knowledge.text import clear_words_cache, content_words, topic_words, words
+from bot.knowledge.text import STOPWORDS, clear_words_cache, content_words, document_words, topic_words, words
 from bot.knowledge.vocabulary import Vocabulary
 
 __all__ = [
@@ -64,7 +65,7 @@ __all__ = [
 # live in ranking.py with the pool ranking that applies them.
 
 # Weight of a word the knowledge base has never seen, as a multiple of the rarest known word's IDF.
-UNKNOWN_WORD_WEIGHT = 1.3
+UNKNOWN_WORD_WEIGHT = 1.0
 # Weight of an out-of-scope word (text.OUT_OF_SCOPE_WORDS), as a multiple of the rarest known word's IDF.
 OUT_OF_SCOPE_WEIGHT = 2.0
 OUT_OF_SCOPE_MARK = "!"  # prefixes out-of-scope words in analyse(); no stem can start with it
@@ -102,14 +103,14 @@ class SearchIndex:
             answer = answer_stems.get(entry.answer)
             if answer is None:  # entries often share an answer text: analyse each text once
                 answer = answer_stems[entry.answer] = vocab.stems(
-                    content_words(MARKDOWN_RE.sub(" ", entry.answer))
+                    content_words(MARKDOWN_RE.sub(" ", entry.answer)[:ANSWER_INDEX_CHARS])
                 )
             doc, main = build_doc(vocab, entry, answer)
             self._docs.append(doc)
             section_stems[entry.section].update(main, answer)
         for section in kb.sections:  # the article's own words for each section: evidence for its entries
             if section.slug in section_stems:
-                section_stems[section.slug].update(vocab.stems(content_words(section.text)))
+                section_stems[section.slug].update(vocab.stems(document_words(section.text)))
         self._section_stems = {slug: frozenset(stems) for slug, stems in section_stems.items()}
         # The same by position, for the ranking: each entry's section, and the sections holding a stem.
         slugs = list(self._section_stems)
@@ -165,7 +166,8 @@ class SearchIndex:
     def _topic_stems(self, text_words: list[str], skip: set[str]) -> list[str]:
         """Return the corrected, canonical stems of a word list's topic words, skipping some words."""
         vocab = self.vocabulary
-        return vocab.stems([vocab.correct(w) for w in topic_words(text_words) if w not in skip])
+        fixed = (vocab.correct(w) for w in topic_words(text_words) if w not in skip)
+        return vocab.stems([w for w in fixed if w not in STOPWORDS])  # "makin" -> "making": no topic
 
     def _analyse(self, question: str) -> Reading:
         """Read a question: its weighted stems, wording, phrase stems, intent, and its asked clause."""
@@ -186,7 +188,7 @@ class SearchIndex:
                 for st in stems:
                     if st not in asked_set:
                         factors[st] = BACKSTORY_WEIGHT
-                if not scope.marks:  # backstory about another career or pay must not be read away
+                if not scope.marks and not scope.intent:  # another career or pay in the backstory stays
                     alone = dict.fromkeys(asked_stems, 1.0)
                     asked = Reading(alone, " ".join(asked_words), asked_stems, None)
         marks = [OUT_OF_SCOPE_MARK + hit for hit in dict.fromkeys(scope.marks)]

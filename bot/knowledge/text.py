@@ -36,6 +36,9 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(\w+)'ll\b", r"\1 will"),
         (r"\b(\w+)'d\b", r"\1 would"),
         (r"\b(what|that|it|there|who|where|how|he|she|here)'s\b", r"\1 is"),
+        (r"\b(thanks|thank you|thx|ty|tia) in advance\b", "thanks"),
+        (r"\bw/o\b", "without"),
+        (r"\bw/(?=\s)", "with"),
         (r"'s\b", ""),  # possessive: "a producer's job" -> "a producer job"
     )
 )
@@ -54,6 +57,9 @@ _CONTRACTION_RULES = tuple((pattern, repl, _needed(pattern)) for pattern, repl i
 # Chat spellings and apostrophe-less contractions, one token to one or more tokens.
 CHAT_SPELLINGS: dict[str, str] = {
     "u": "you",
+    "theyre": "they are",
+    "any1": "anyone",
+    "some1": "someone",
     "ya": "you",
     "yu": "you",
     "r": "are",
@@ -192,12 +198,15 @@ STOPWORDS: frozenset[str] = frozenset(
     mean means going go goes gonna one ones stuff im ive id dont doesnt cant whats thats bout em ya lot lots
     bit little big great quick quickly super top real realy point end ends seem seems seemed maybe perhaps
     sure think thinking thought feel feels felt say said says lol lmao haha omg tho though kinda sorta
-    already almost enough else besides instead anyway anyways just like yet ago new old many several
+    already almost enough else besides instead anyway anyways just like yet ago new many several
     question questions ask asking wondering curious help advice tips tip guide
-    please fix fixed fixing make makes made making take takes took taking put puts
+    please fix fixed fixing make makes made making put puts
     matter matters mattered important importance gotta gonna dunno
     idk ngl tbh fr lowkey highkey u r ur
     never since last couple context everyone everybody two three four five six seven eight nine ten twenty
+    nah nope yep yup wat wats da q qs random shoutout dumb stupid silly lurking lurker lurked sorry apologies
+    btw imo imho tbf rn atm ikr smh fyi lmk plz thx ty cheers appreciate appreciated hope hoping heya hiya
+    sup wassup gm gn folks yall um umm uh uhh erm hmm
     """.split()
 )
 
@@ -245,6 +254,15 @@ _SHORT_WORD_SUFFIXES = ("s",)
 # A three-letter base left by "-ing", "-ed" or "-er" that ends consonant-vowel-consonant gets its silent "e"
 # back, so "giving"/"give", "making"/"make" and "hired"/"hire" meet ("mixing" -> "mix": x, w, y are exempt).
 _SILENT_E_RE = re.compile(r"^[^aeiou][aeiou][^aeiouwxy]$")
+# Words the suffix rules would fold onto an unrelated word: "career" is not "care", "hearing" (as in a hearing
+# problem) is not "ear", "expectations" are not "expect" (what to expect).
+_STEM_EXCEPTIONS: dict[str, str] = {
+    "career": "career",
+    "careers": "career",
+    "hearing": "hearing",
+    "expectation": "expectation",
+    "expectations": "expectation",
+}
 # A final "s" after these is part of the word, not a plural: "process", "focus", "basis".
 _NOT_PLURAL_ENDINGS = ("ss", "us", "is")
 
@@ -315,6 +333,26 @@ def content_words(text: str) -> list[str]:
     return topic_words(words(text))
 
 
+def document_words(text: str) -> list[str]:
+    """Return content_words of a text of any length (answers, article sections) for indexing.
+
+    A member's message is cut at MAX_QUERY_CHARS; a document is read in chunks of at most that size, cut at
+    spaces, so every word of a long answer or section is indexed, not only its first 400 characters.
+    """
+    out: list[str] = []
+    chunk: list[str] = []
+    size = 0
+    for token in text.split():
+        if chunk and size + len(token) + 1 > MAX_QUERY_CHARS:
+            out += content_words(" ".join(chunk))
+            chunk, size = [], 0
+        chunk.append(token)
+        size += len(token) + 1
+    if chunk:
+        out += content_words(" ".join(chunk))
+    return out
+
+
 def topic_words(all_words: list[str]) -> list[str]:
     """Return the words of a words() list that can carry a topic (see content_words)."""
     return [w for w in all_words if w not in STOPWORDS and not w.isdigit()]
@@ -323,6 +361,9 @@ def topic_words(all_words: list[str]) -> list[str]:
 @functools.lru_cache(maxsize=65_536)  # bounded: the same few thousand words recur in every question
 def stem(word: str) -> str:
     """Reduce a word to a crude stem so inflections compare equal ("engineering" ~ "engineer")."""
+    exception = _STEM_EXCEPTIONS.get(word)
+    if exception is not None:
+        return exception
     if len(word) == _MIN_STEM + 1:
         # A four-letter word only loses a plural "s", and only once.
         if word.endswith(_SHORT_WORD_SUFFIXES) and not word.endswith(_NOT_PLURAL_ENDINGS):

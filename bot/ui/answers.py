@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from bot.ui.limits import (
     BRAND_COLOUR,
     BUTTON_LABEL_MAX,
     EMBED_DESCRIPTION_MAX,
+    EMBED_FIELD_VALUE_MAX,
     EMBED_FOOTER_MAX,
     EMBED_TITLE_MAX,
     MESSAGE_MAX,
@@ -32,8 +34,22 @@ DECLINE_TEXT = (
     "I couldn't find that in what I know. I only answer questions about becoming a music producer "
     "(education, skills, the job, the career path). Try `/topics` to browse everything I can help with."
 )
+# What the article does not cover, per out-of-scope intent (bot.knowledge.scope.INTENTS): a member asking
+# about pay hears that the article says nothing about pay, not a bare "I do not know". Chat: the plain one.
+NOT_COVERED: dict[str, str] = {
+    "money": "pay, rates or money",
+    "selling-and-business": "selling beats or running a music business",
+    "legal": "legal questions such as contracts, copyright or sample clearance",
+    "distribution-and-promotion": "releasing, distributing or promoting music",
+    "product-choice": "which gear or software to choose",
+    "named-schools": "particular schools, courses or teachers",
+    "other-careers": "careers other than music producer",
+    "technique-how-to": "step-by-step production or mixing techniques",
+    "statistics": "statistics or figures about the industry",
+}
 RELATED_MAX = 3  # related-topic buttons under an answer (one row, with room to spare)
 SUGGESTIONS_MAX = 5  # "did you mean" offers: one row of buttons
+ALSO_HEADING = "Or did you mean"  # the field naming an answer's close calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +62,17 @@ class AnswerCard:
     footer: str
     related: tuple[tuple[str, str], ...]  # (entry id, button label)
     next_up: tuple[str, str] | None = None  # the related entry that matters most at the asker's stage
+    # Close calls on other topics (SearchResult.close_calls): offered beside the answer, "Or did you mean".
+    also: tuple[tuple[str, str], ...] = ()
 
     def embed(self) -> discord.Embed:
         """Build a fresh embed for one send."""
         embed = discord.Embed(title=self.title, description=self.description, colour=BRAND_COLOUR)
         if self.next_up is not None:
             embed.add_field(name="Next for your stage", value=self.next_up[1], inline=False)
+        if self.also:
+            lines = "\n".join(f"- {label}" for _id, label in self.also)
+            embed.add_field(name=ALSO_HEADING, value=clip(lines, EMBED_FIELD_VALUE_MAX), inline=False)
         embed.set_footer(text=self.footer)
         return embed
 
@@ -64,13 +85,15 @@ class AnswerCard:
         for entry_id, label in self.related:
             if self.next_up is None or entry_id != self.next_up[0]:
                 view.add_item(ShowEntryButton(entry_id, label=label, row=0))
+        for entry_id, label in self.also:
+            view.add_item(ShowEntryButton(entry_id, label=label, row=2))
         view.add_item(VoteButton(self.entry_id, helpful=True, row=1))
         view.add_item(VoteButton(self.entry_id, helpful=False, row=1))
         view.stop()  # dispatched by custom_id (DynamicItems); nothing needs this object after the send
         return view
 
 
-_CARDS: weakref.WeakKeyDictionary[KnowledgeBase, dict[tuple[str, str | None], AnswerCard]] = (
+_CARDS: weakref.WeakKeyDictionary[KnowledgeBase, dict[tuple[str | None, ...], AnswerCard]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -82,10 +105,12 @@ def sources_footer(kb: KnowledgeBase, entry: Entry) -> str:
     return clip(f"From the article {label} {', '.join(titles)} · {kb.article}", EMBED_FOOTER_MAX)
 
 
-def answer_card(kb: KnowledgeBase, entry: Entry, next_up: Entry | None = None) -> AnswerCard:
-    """Return the card answering with one entry (and a stage's next read), built once per knowledge base."""
+def answer_card(
+    kb: KnowledgeBase, entry: Entry, next_up: Entry | None = None, also: Sequence[Entry] = ()
+) -> AnswerCard:
+    """Return the card answering with one entry (a stage's next read, close calls), built once per base."""
     cards = _CARDS.setdefault(kb, {})
-    key = (entry.id, next_up.id if next_up else None)
+    key = (entry.id, next_up.id if next_up else None, *(e.id for e in also))
     card = cards.get(key)
     if card is None:
         related = tuple(
@@ -100,8 +125,21 @@ def answer_card(kb: KnowledgeBase, entry: Entry, next_up: Entry | None = None) -
             footer=sources_footer(kb, entry),
             related=related,
             next_up=(next_up.id, clip(next_up.title, BUTTON_LABEL_MAX)) if next_up else None,
+            also=tuple((e.id, clip(e.title, BUTTON_LABEL_MAX)) for e in also),
         )
     return card
+
+
+def decline_text(intent: str | None) -> str:
+    """The polite decline, naming what the article does not cover when an out-of-scope intent matched."""
+    topic = NOT_COVERED.get(intent or "")
+    if topic is None:
+        return DECLINE_TEXT
+    return (
+        f"That's outside what I can answer: the article I draw on doesn't cover {topic}. I answer questions "
+        "about becoming a music producer (education, skills, the job, the career path). "
+        "Try `/topics` to browse everything I can help with."
+    )
 
 
 def suggestions_view(entries: list[Entry]) -> discord.ui.View:
