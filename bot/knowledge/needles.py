@@ -120,16 +120,26 @@ def word_conditions(pattern: re.Pattern[str]) -> tuple[WordCondition, ...]:
         return ()
 
 
-def key_words(condition: WordCondition, common: frozenset[str] = frozenset()) -> frozenset[str]:
-    """Return one word of each alternative of a condition: its least `common` (then longest) word."""
-    return frozenset(min(words, key=lambda w: (_usual(w, common), -len(w), w)) for words in condition)
+def key_words(condition: WordCondition, common: frozenset[str] = frozenset()) -> dict[frozenset[str], str]:
+    """Return a key word for each alternative of a condition: the one a question is least likely to hold.
+
+    That is a word not `common` (nor of one or two letters), then the one fewest alternatives share (in
+    "(ableton|logic) is better than", "ableton" and "logic", not "better"), then the longest.
+    """
+    shared: dict[str, int] = {}
+    for words in condition:
+        for w in words:
+            shared[w] = shared.get(w, 0) + 1
+    return {
+        words: min(words, key=lambda w: (_usual(w, common), shared[w], -len(w), w)) for words in condition
+    }
 
 
 def cheapest(conditions: tuple[WordCondition, ...], common: frozenset[str] = frozenset()) -> WordCondition:
     """Return the condition whose key words a question is least likely to hold (few common ones, few)."""
 
     def cost(condition: WordCondition) -> tuple[int, int, tuple[str, ...]]:
-        keys = key_words(condition, common)
+        keys = set(key_words(condition, common).values())
         return (sum(_usual(w, common) for w in keys), len(keys), tuple(sorted(keys)))
 
     return min(conditions, key=cost)
@@ -188,52 +198,71 @@ def _item_language(op: Any, av: Any) -> set[str] | None:
     return None
 
 
-def _word_conditions(items: list[tuple[Any, Any]]) -> list[WordCondition]:
-    """Return the word conditions of a parsed sequence (see word_conditions)."""
+def _word_conditions(
+    items: list[tuple[Any, Any]], left: bool = False, right: bool = False
+) -> list[WordCondition]:
+    """Return the word conditions of a parsed sequence (see word_conditions).
+
+    `left` and `right` say whether a word boundary is certain just before and just after the sequence (its
+    context, when it is one alternative or group of a longer pattern).
+    """
     # Consecutive items whose strings are known merge into one run of strings; anchors stay between runs
-    # as what they say about word boundaries, and other items are looked into on their own.
+    # as what they say about word boundaries, and other items are looked into with their context.
     parts: list[tuple[str, Any]] = []  # ("at", code) | ("run", strings) | ("item", (op, av))
+    origins: list[tuple[Any, Any] | None] = []  # the one item a run was made of, if it was one
     for op, av in items:
         if op is _c.AT:
             parts.append(("at", av))
+            origins.append(None)
             continue
         strings = _item_language(op, av)
         if strings is None:
             parts.append(("item", (op, av)))
+            origins.append(None)
             continue
         if parts and parts[-1][0] == "run":
             merged = {a + b for a in parts[-1][1] for b in strings}
             if len(merged) <= _LANGUAGE_CAP:
                 parts[-1] = ("run", merged)
+                origins[-1] = None
                 continue
         parts.append(("run", strings))
+        origins.append((op, av))
     found: list[WordCondition] = []
     for k, (kind, value) in enumerate(parts):
+        before, after = _bounded(parts, k, -1, left), _bounded(parts, k, 1, right)
         if kind == "item":
             op, av = value
-            found.extend(_nested_word_conditions(op, av))
+            found.extend(_nested_word_conditions(op, av, before, after))
         elif kind == "run":
-            condition = _run_words(value, _bounded(parts, k, -1), _bounded(parts, k, 1))
+            condition = _run_words(value, before, after)
+            origin = origins[k]
             if condition:
                 found.append(condition)
+            if origin is not None:  # a group or alternation may hold anchors its strings do not show
+                found.extend(_nested_word_conditions(*origin, before, after))
     return found
 
 
-def _nested_word_conditions(op: Any, av: Any) -> list[WordCondition]:
-    """Return the word conditions of an item whose strings are not all known (its context is not used)."""
+def _nested_word_conditions(op: Any, av: Any, left: bool, right: bool) -> list[WordCondition]:
+    """Return the word conditions of an item whose strings are not all known, in its context."""
     if op is _c.SUBPATTERN and not (av[1] or av[2]):
-        return _word_conditions(list(av[3]))
+        return _word_conditions(list(av[3]), left, right)
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
-        return _word_conditions(list(av[2]))
+        # One repeat: its body has the context; more: the boundaries between repeats are not known.
+        return _word_conditions(list(av[2]), left, right) if av[1] == 1 else _word_conditions(list(av[2]))
     if op is _c.BRANCH:
-        options = [_word_conditions(list(alternative)) for alternative in av[1]]
+        options = [_word_conditions(list(alternative), left, right) for alternative in av[1]]
         if options and all(options):
             return [frozenset().union(*(cheapest(tuple(o)) for o in options))]
     return []
 
 
-def _bounded(parts: list[tuple[str, Any]], k: int, step: int) -> bool:
-    """Return True when a word boundary is certain just before (step -1) or after (step 1) part k."""
+def _bounded(parts: list[tuple[str, Any]], k: int, step: int, edge: bool) -> bool:
+    """Return True when a word boundary is certain just before (step -1) or after (step 1) part k.
+
+    `edge` says whether one is certain at that end of the whole sequence.
+    """
     edge_ats = (
         (_c.AT_BOUNDARY, _c.AT_BEGINNING, _c.AT_BEGINNING_STRING)
         if step < 0
@@ -252,7 +281,7 @@ def _bounded(parts: list[tuple[str, Any]], k: int, step: int) -> bool:
         if len(spaced) == len(value):
             return True
         j += step  # the run may match nothing: look further
-    return False
+    return edge
 
 
 def _run_words(strings: set[str], left: bool, right: bool) -> WordCondition | None:

@@ -348,8 +348,7 @@ class _PatternIndex:
             found = word_conditions(pattern)
             filed = cheapest(found, STOPWORDS) if found else frozenset()
             others.append(tuple(c for c in found if c != filed))
-            for words in filed:
-                key = next(iter(key_words(frozenset({words}), STOPWORDS)))
+            for words, key in key_words(filed, STOPWORDS).items():
                 by_word.setdefault(key, []).append((j, words))
             needed = None if found else first_needles(pattern)
             for needle in needed or ():
