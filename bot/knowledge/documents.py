@@ -64,6 +64,7 @@ class Doc:
     focus_stems: frozenset[str]
     phrases: tuple[str, ...]  # stemmed content words of each phrasing and the title, sorted, space-joined
     raw_phrases: tuple[str, ...]  # every word of each phrasing and the title, stopwords kept, sorted
+    # (Both without repeats: a similarity is the best over them, which a repeat cannot change.)
 
 
 def build_doc(vocab: Vocabulary, entry: Entry, answer: list[str]) -> tuple[Doc, list[str]]:
@@ -87,11 +88,13 @@ def build_doc(vocab: Vocabulary, entry: Entry, answer: list[str]) -> tuple[Doc, 
     fields.update(dict.fromkeys(main, FIELD_MAIN))
     fields.update(dict.fromkeys(once, FIELD_ONE_PHRASING))  # above FIELD_ANSWER: still the entry's own words
     matched = (*entry.phrasings, entry.title)
+    phrases = tuple(dict.fromkeys(sorted_words(" ".join(stems_of[t])) for t in matched))
+    raw_phrases = tuple(dict.fromkeys(sorted_words(" ".join(words(t))) for t in matched))
     doc = Doc(
         entry=entry,
         fields=fields,
         focus_stems=frozenset(st for t in (entry.title, *entry.keywords) for st in stems_of[t]),
-        phrases=tuple(sorted_words(" ".join(stems_of[t])) for t in matched),
-        raw_phrases=tuple(sorted_words(" ".join(words(t))) for t in matched),
+        phrases=phrases,
+        raw_phrases=raw_phrases,
     )
     return doc, main
