@@ -1,12 +1,14 @@
 """Answer cards, "did you mean" replies and their buttons.
 
 A card is immutable data built once per entry of a knowledge base (cached weakly, so a reloaded knowledge
-base drops its cards); every send builds fresh discord.py objects from it, so no Embed or View is ever
-shared between messages.
+base drops its cards), its buttons' payload included; every send builds fresh discord.py objects from it
+(an Embed, and a SentView that renders the payload), so no Embed or View is ever shared between messages.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 import weakref
 from collections.abc import Sequence
@@ -50,6 +52,7 @@ NOT_COVERED: dict[str, str] = {
 RELATED_MAX = 3  # related-topic buttons under an answer (one row, with room to spare)
 SUGGESTIONS_MAX = 5  # "did you mean" offers: one row of buttons
 ALSO_HEADING = "Or did you mean"  # the field naming an answer's close calls
+ROW_WIDTH = 5  # buttons Discord fits in one action row
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,7 @@ class AnswerCard:
     next_up: tuple[str, str] | None = None  # the related entry that matters most at the asker's stage
     # Close calls on other topics (SearchResult.close_calls): offered beside the answer, "Or did you mean".
     also: tuple[tuple[str, str], ...] = ()
+    components: str = ""  # the buttons' payload (rendered(items())), filled in by answer_card
 
     def embed(self) -> discord.Embed:
         """Build a fresh embed for one send."""
@@ -76,21 +80,58 @@ class AnswerCard:
         embed.set_footer(text=self.footer)
         return embed
 
-    def view(self) -> discord.ui.View:
-        """Build fresh buttons for one send: the stage's next read and related topics, then votes."""
-        view = discord.ui.View(timeout=None)
+    def items(self) -> list[discord.ui.Item[Any]]:
+        """Build the card's buttons: the stage's next read and related topics, votes, then close calls."""
+        items: list[discord.ui.Item[Any]] = []
         if self.next_up is not None:
             entry_id, label = self.next_up
-            view.add_item(ShowEntryButton(entry_id, label=label, row=0, primary=True))
+            items.append(ShowEntryButton(entry_id, label=label, row=0, primary=True))
         for entry_id, label in self.related:
             if self.next_up is None or entry_id != self.next_up[0]:
-                view.add_item(ShowEntryButton(entry_id, label=label, row=0))
+                items.append(ShowEntryButton(entry_id, label=label, row=0))
         for entry_id, label in self.also:
-            view.add_item(ShowEntryButton(entry_id, label=label, row=2))
-        view.add_item(VoteButton(self.entry_id, helpful=True, row=1))
-        view.add_item(VoteButton(self.entry_id, helpful=False, row=1))
-        view.stop()  # dispatched by custom_id (DynamicItems); nothing needs this object after the send
-        return view
+            items.append(ShowEntryButton(entry_id, label=label, row=2))
+        items.append(VoteButton(self.entry_id, helpful=True, row=1))
+        items.append(VoteButton(self.entry_id, helpful=False, row=1))
+        return items
+
+    def view(self) -> discord.ui.View:
+        """Build a fresh view for one send, rendering the card's buttons (see SentView)."""
+        return SentView(self.components or rendered(self.items()))
+
+
+class SentView(discord.ui.View):
+    """A finished view for one send, rendering components from a JSON payload: no live items.
+
+    Buttons under answers are dispatched by their custom ids (the DynamicItems registered at start-up), so
+    a view sent with an answer only ever renders: discord.py asks it for its components and, as it is
+    finished, keeps nothing. Each send gets a fresh view and freshly parsed components, so nothing is
+    shared between messages, and it costs a View and a JSON parse instead of a discord.py item per button
+    (about a tenth). `rendered()` makes the payload from real items, so it is exactly what they render.
+    """
+
+    def __init__(self, components: str) -> None:
+        super().__init__(timeout=None)
+        self._components = components
+        self.stop()
+
+    def to_components(self) -> list[dict[str, Any]]:
+        """Return this send's components (fresh objects)."""
+        components: list[dict[str, Any]] = json.loads(self._components)
+        return components
+
+
+def rendered(items: Sequence[discord.ui.Item[Any]]) -> str:
+    """Return, as JSON, the components a discord.ui.View holding these items (rows set) renders.
+
+    As View.to_components: items sorted by row (stably), one action row per row.
+    """
+    rows: dict[int, list[dict[str, Any]]] = {}
+    for item in sorted(items, key=lambda item: item.row or 0):
+        rows.setdefault(item.row or 0, []).append(item.to_component_dict())
+    if any(len(row) > ROW_WIDTH for row in rows.values()):  # View.add_item would refuse them
+        raise ValueError(f"more than {ROW_WIDTH} buttons in one row")
+    return json.dumps([{"type": 1, "components": row} for row in rows.values()])
 
 
 _CARDS: weakref.WeakKeyDictionary[KnowledgeBase, dict[tuple[str | None, ...], AnswerCard]] = (
@@ -127,6 +168,7 @@ def answer_card(
             next_up=(next_up.id, clip(next_up.title, BUTTON_LABEL_MAX)) if next_up else None,
             also=tuple((e.id, clip(e.title, BUTTON_LABEL_MAX)) for e in also),
         )
+        card = cards[key] = dataclasses.replace(card, components=rendered(card.items()))
     return card
 
 
@@ -142,13 +184,17 @@ def decline_text(intent: str | None) -> str:
     )
 
 
-def suggestions_view(entries: list[Entry]) -> discord.ui.View:
+def suggestion_items(entries: list[Entry]) -> list[discord.ui.Item[Any]]:
     """Buttons for a "did you mean" reply, one per candidate entry."""
-    view = discord.ui.View(timeout=None)
-    for entry in entries[:SUGGESTIONS_MAX]:
-        view.add_item(ShowEntryButton(entry.id, label=clip(entry.title, BUTTON_LABEL_MAX), row=0))
-    view.stop()
-    return view
+    return [
+        ShowEntryButton(entry.id, label=clip(entry.title, BUTTON_LABEL_MAX), row=0)
+        for entry in entries[:SUGGESTIONS_MAX]
+    ]
+
+
+def suggestions_view(entries: list[Entry]) -> discord.ui.View:
+    """A fresh view for one "did you mean" reply (see SentView)."""
+    return SentView(rendered(suggestion_items(entries)))
 
 
 def suggestions_text(entries: list[Entry]) -> str:
