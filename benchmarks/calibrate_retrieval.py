@@ -29,6 +29,7 @@ TUNING_SETS = (
     "realistic-tuning-questions.tsv",
     "realistic-tuning-2.tsv",
     "realistic-tuning-3.tsv",
+    "realistic-tuning-4.tsv",
     "realistic-traps-tuning.tsv",
     "dev-questions.tsv",
 )

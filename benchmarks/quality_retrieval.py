@@ -25,6 +25,10 @@ SETS = (
     ("held-out", "heldout-questions.tsv"),
     ("dev", "dev-questions.tsv"),
     ("realistic tuning", "realistic-tuning-questions.tsv"),
+    ("realistic tuning 2", "realistic-tuning-2.tsv"),
+    ("realistic tuning 3", "realistic-tuning-3.tsv"),
+    ("realistic tuning 4", "realistic-tuning-4.tsv"),
+    ("tuning traps", "realistic-traps-tuning.tsv"),
 )
 
 

@@ -13,7 +13,7 @@ from bot.knowledge.evaluation import evaluate, read_labelled
 from bot.knowledge.model import Entry
 from bot.knowledge.results import CLOSE_CALL_MARGIN, Match, SearchResult, confidence_of
 from bot.knowledge.search import ANSWER_THRESHOLD, MAX_ALTERNATIVES
-from bot.knowledge.text import content_words, stem, words
+from bot.knowledge.text import MAX_QUERY_CHARS, content_words, document_words, stem, words
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +153,16 @@ def test_normalisation_expands_chat_spellings_and_contractions() -> None:
     assert words("Wat r u doin'") == ["what", "are", "you", "doin"]
     assert words("What’s a producer's job?") == ["what", "is", "a", "producer", "job"]
     assert content_words("how do i become a producer pls") == ["become", "producer"]
+    assert words("hands on w/o school, w/ a laptop") == [
+        "hands",
+        "on",
+        "without",
+        "school",
+        "with",
+        "a",
+        "laptop",
+    ]
+    assert words("any1 know if theyre hiring") == ["anyone", "know", "if", "they", "are", "hiring"]
 
 
 @pytest.mark.parametrize(
@@ -193,14 +203,24 @@ def test_out_of_scope_words_are_marked_and_never_matched(index: SearchIndex) -> 
 
 @pytest.mark.parametrize(
     ("typed", "fixed"),
-    [("mixng", "mixing"), ("studoi", "studio"), ("lern", "learn"), ("trainning", "training")],
+    [
+        ("mixng", "mixing"),
+        ("studoi", "studio"),
+        ("lern", "learn"),
+        ("trainning", "training"),
+        ("talant", "talent"),  # spelled by ear: one vowel for another, from six letters
+        ("carear", "career"),
+        ("studeo", "studio"),
+    ],
 )
 def test_typo_correction_undoes_slips(index: SearchIndex, typed: str, fixed: str) -> None:
     """Dropped, doubled and swapped letters are read as the knowledge base's word."""
     assert index.analyse(typed) == index.analyse(fixed)
 
 
-@pytest.mark.parametrize("word", ["earn", "class", "made", "tone", "rules", "charge", "teaching"])
+@pytest.mark.parametrize(
+    "word", ["earn", "class", "made", "tone", "rules", "charge", "teaching", "tune", "hire"]
+)
 def test_typo_correction_leaves_real_words_alone(index: SearchIndex, word: str) -> None:
     """Real words one letter from a known word are not 'corrected' ("earn" is not "ear")."""
     assert index.vocabulary.correct(word) == word
@@ -305,7 +325,7 @@ def test_close_calls_are_runners_up_on_other_topics_within_the_margin() -> None:
     result = result_with(
         top,
         ("alpha", top - 0.01),  # same topic: the related buttons cover it
-        ("beta", top - CLOSE_CALL_MARGIN),  # exactly at the margin: offered
+        ("beta", top - CLOSE_CALL_MARGIN + 0.001),  # just inside the margin: offered
         ("gamma", top - CLOSE_CALL_MARGIN - 0.01),  # beyond it
     )
     assert [e.id for e in result.close_calls] == ["e2"]
@@ -332,3 +352,22 @@ def test_evaluation_counts_a_close_call_as_offered(tmp_path: Path) -> None:
     labels.write_text(f"{question}\t{offered.section}\n", encoding="utf-8")
     report = evaluate(index, read_labelled(labels))
     assert (report.on_topic_hits, report.on_topic_reached) == (0, 1)
+
+
+def test_whole_section_text_is_indexed_not_only_its_opening() -> None:
+    """An article section's last words count as evidence for its entries, however long the section is."""
+    kb = load_knowledge()
+    index = SearchIndex(kb)
+    section = max(kb.sections, key=lambda s: len(s.text))
+    assert len(section.text) > MAX_QUERY_CHARS + 200
+    tail = [w for w in content_words(section.text[-200:])[1:] if w not in content_words(section.text[:400])]
+    assert tail, "the section's tail repeats its opening"
+    stems = index.vocabulary.stems(tail)
+    assert set(stems) <= index._section_stems[section.slug]
+
+
+def test_document_words_reads_every_chunk() -> None:
+    """document_words keeps words past MAX_QUERY_CHARS that a member's message would lose."""
+    text = "studio " * 100 + "mentorship"
+    assert "mentorship" not in content_words(text)
+    assert document_words(text)[-1] == "mentorship"

@@ -103,6 +103,8 @@ def test_slang_and_typos_are_answered(index: SearchIndex, question: str, section
         ("how do i get an internship", None),  # one clause: nothing to set apart
         ("i make beats every night and love it", None),  # no question at all
         ("is uni worth it? my parents say so", "is uni worth it?"),
+        # A lead-in before a colon is context, not the question.
+        ("for my careers class: why do producers need creativity?", "why do producers need creativity?"),
     ],
 )
 def test_asked_part_separates_question_from_backstory(message: str, asked: str | None) -> None:
@@ -119,3 +121,17 @@ def test_backstory_weighs_less_than_the_question(index: SearchIndex) -> None:
     internship, muddy = index.vocabulary.stems(["internship", "muddy"])
     assert factors[internship] == 1.0
     assert factors[muddy] < 1.0
+
+
+def test_dropped_g_on_a_stopword_is_not_corrected_into_a_topic(index: SearchIndex) -> None:
+    """ "makin" is "making" (no topic), never the nearest topic word ("masking", "miking")."""
+    assert index.analyse("i keep makin the same kinda beat over n over") == index.analyse(
+        "i keep making the same kinda beat over and over"
+    )
+
+
+def test_thanks_in_advance_is_not_about_advancing(index: SearchIndex) -> None:
+    """ "ty in advance" is a sign-off: it must not read as advancing (promotion) in a skills question."""
+    assert index.analyse("what skills do u need to be a producer? ty in advance") == index.analyse(
+        "what skills do u need to be a producer?"
+    )

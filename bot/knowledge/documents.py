@@ -26,6 +26,11 @@ FIELD_MAIN = 1.0
 # incidental to the topic ("everyone", "waste" in one way of asking): it counts this much.
 FIELD_ONE_PHRASING = 0.6
 FIELD_ANSWER = 0.5
+# How much of an answer is indexed: its lead (the direct answer and first points). The rest of an answer walks
+# on to neighbouring topics and next steps; indexing whole answers cost 2-3 points of hit@1 on each tuning set
+# at any FIELD_ANSWER from 0.2 to 0.5 (measured with benchmarks/calibrate_retrieval.py's sets). The article's
+# section texts, by contrast, are indexed whole (text.document_words).
+ANSWER_INDEX_CHARS = 400
 FIELD_SECTION = 0.3
 
 

@@ -11,7 +11,7 @@ import re
 
 from bot.knowledge.text import URL_RE, clean, words
 
-_SENTENCE_RE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+_SENTENCE_RE = re.compile(r"[^.!?;:\n]+[.!?;:\n]*")
 _CLAUSE_SPLIT_RE = re.compile(r",|\s[-–—]\s|\(|\)|\bbut\b")
 # Words that open a question in chat ("r u", "wat", "hw" arrive here already expanded by text.words).
 QUESTION_OPENERS: frozenset[str] = frozenset(

@@ -27,6 +27,7 @@ from collections import OrderedDict, defaultdict
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.documents import (
+    ANSWER_INDEX_CHARS,
     FIELD_SECTION,
     MARKDOWN_RE,
     Reading,
@@ -46,7 +47,7 @@ from bot.knowledge.results import (
     prefer_stage,
 )
 from bot.knowledge.scope import check_scope
-from bot.knowledge.text import clear_words_cache, content_words, topic_words, words
+from bot.knowledge.text import STOPWORDS, clear_words_cache, content_words, document_words, topic_words, words
 from bot.knowledge.vocabulary import Vocabulary
 
 __all__ = [
@@ -123,13 +124,15 @@ class SearchIndex:
             incidental.append(incidental_stems(vocab, entry))
             answer = answer_words.get(entry.answer)
             if answer is None:  # entries often share an answer text: analyse each text once
-                answer = answer_words[entry.answer] = content_words(MARKDOWN_RE.sub(" ", entry.answer))
+                answer = answer_words[entry.answer] = content_words(
+                    MARKDOWN_RE.sub(" ", entry.answer)[:ANSWER_INDEX_CHARS]
+                )
             main_fields.append(vocab.stems(raw))
             answer_fields.append(vocab.stems(answer))
             section_stems[entry.section].update(main_fields[-1], answer_fields[-1])
         for section in kb.sections:  # the article's own words for each section: evidence for its entries
             if section.slug in section_stems:
-                section_stems[section.slug].update(vocab.stems(content_words(section.text)))
+                section_stems[section.slug].update(vocab.stems(document_words(section.text)))
         self._section_stems = {slug: frozenset(stems) for slug, stems in section_stems.items()}
         self._docs = [
             build_doc(vocab, entry, main, answer, once)
@@ -174,7 +177,8 @@ class SearchIndex:
     def _topic_stems(self, text_words: list[str], skip: set[str]) -> list[str]:
         """Return the corrected, canonical stems of a word list's topic words, skipping some words."""
         vocab = self.vocabulary
-        return vocab.stems([vocab.correct(w) for w in topic_words(text_words) if w not in skip])
+        fixed = (vocab.correct(w) for w in topic_words(text_words) if w not in skip)
+        return vocab.stems([w for w in fixed if w not in STOPWORDS])  # "makin" -> "making": no topic
 
     def _analyse(self, question: str) -> Reading:
         """Read a question: its weighted stems, wording, phrase stems, intent, and its asked clause."""

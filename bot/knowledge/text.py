@@ -34,6 +34,9 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(\w+)'ll\b", r"\1 will"),
         (r"\b(\w+)'d\b", r"\1 would"),
         (r"\b(what|that|it|there|who|where|how|he|she|here)'s\b", r"\1 is"),
+        (r"\b(thanks|thank you|thx|ty|tia) in advance\b", "thanks"),
+        (r"\bw/o\b", "without"),
+        (r"\bw/(?=\s)", "with"),
         (r"'s\b", ""),  # possessive: "a producer's job" -> "a producer job"
     )
 )
@@ -41,6 +44,9 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # Chat spellings and apostrophe-less contractions, one token to one or more tokens.
 CHAT_SPELLINGS: dict[str, str] = {
     "u": "you",
+    "theyre": "they are",
+    "any1": "anyone",
+    "some1": "someone",
     "ya": "you",
     "yu": "you",
     "r": "are",
@@ -181,13 +187,13 @@ STOPWORDS: frozenset[str] = frozenset(
     sure think thinking thought feel feels felt say said says lol lmao haha omg tho though kinda sorta
     already almost enough else besides instead anyway anyways just like yet ago new many several
     question questions ask asking wondering curious help advice tips tip guide
-    please fix fixed fixing make makes made making take takes took taking put puts
+    please fix fixed fixing make makes made making put puts
     matter matters mattered important importance gotta gonna dunno
     idk ngl tbh fr lowkey highkey u r ur
     never since last couple context everyone everybody two three four five six seven eight nine ten twenty
     nah nope yep yup wat wats da q qs random shoutout dumb stupid silly lurking lurker lurked sorry apologies
     btw imo imho tbf rn atm ikr smh fyi lmk plz thx ty cheers appreciate appreciated hope hoping heya hiya
-    sup wassup gm gn folks yall
+    sup wassup gm gn folks yall um umm uh uhh erm hmm
     """.split()
 )
 
@@ -309,6 +315,26 @@ def content_words(text: str) -> list[str]:
     Numbers are ages, years and counts ("im 17", "5 yrs"): they never name a topic the article covers.
     """
     return topic_words(words(text))
+
+
+def document_words(text: str) -> list[str]:
+    """Return content_words of a text of any length (answers, article sections) for indexing.
+
+    A member's message is cut at MAX_QUERY_CHARS; a document is read in chunks of at most that size, cut at
+    spaces, so every word of a long answer or section is indexed, not only its first 400 characters.
+    """
+    out: list[str] = []
+    chunk: list[str] = []
+    size = 0
+    for token in text.split():
+        if chunk and size + len(token) + 1 > MAX_QUERY_CHARS:
+            out += content_words(" ".join(chunk))
+            chunk, size = [], 0
+        chunk.append(token)
+        size += len(token) + 1
+    if chunk:
+        out += content_words(" ".join(chunk))
+    return out
 
 
 def topic_words(all_words: list[str]) -> list[str]:

@@ -26,6 +26,8 @@ TYPO_CANDIDATES = 8  # closest known words checked against the typo rules below,
 TWO_EDITS_MIN_LENGTH = 8
 SUBSTITUTION_MIN_LENGTH = 7
 EXTRA_LETTER_MIN_LENGTH = 6
+VOWEL_SLIP_MIN_LENGTH = 6
+VOWELS = frozenset("aeiou")
 TYPO_MIN_LENGTH = 4  # shorter words are too ambiguous to correct ("eq" must not become "ear")
 PREFIX_MIN_LENGTH = 5  # an unknown word this long that starts a known word is read as its clipped form
 TYPO_CACHE_SIZE = 50_000  # bounded: arbitrary user text must not grow memory forever
@@ -41,7 +43,19 @@ def plausible_typo(typed: str, known: str) -> bool:
     extra = sum(1 for op in ops if op.tag == "delete")  # a letter in typed that known lacks
     swapped = OSA.distance(typed, known) < Levenshtein.distance(typed, known)
     if subs and not swapped and (subs > 1 or len(typed) < SUBSTITUTION_MIN_LENGTH):
-        return False
+        # Spelling by ear swaps one vowel for another ("talant", "carear", "studeo"): allowed from
+        # VOWEL_SLIP_MIN_LENGTH letters, where real words rarely differ by a single vowel.
+        vowel_slip = (
+            subs == 1
+            and len(typed) >= VOWEL_SLIP_MIN_LENGTH
+            and all(
+                typed[op.src_pos] in VOWELS and known[op.dest_pos] in VOWELS
+                for op in ops
+                if op.tag == "replace"
+            )
+        )
+        if not vowel_slip:
+            return False
     return not (extra and len(typed) < EXTRA_LETTER_MIN_LENGTH)
 
 
@@ -112,7 +126,7 @@ class Vocabulary:
         if word.endswith("in"):  # dropped g: "mixin", "producin"
             variants.insert(0, word + "g")
         for variant in variants:
-            if variant in self._known:
+            if variant in self._known or variant in STOPWORDS:  # "makin" is "making", not "masking"
                 fixed = variant
                 break
             # Typos rarely hit the first letter, and requiring it keeps "earn" from becoming "learn".
