@@ -98,7 +98,7 @@ GEAR_NAMES = _words(
     at2020 krk genelec beyerdynamic dt770 dt990 sennheiser hd600 hd650 behringer presonus arturia korg moog
     nord launchpad launchkey komplete spitfire valhalla soundtoys izotope ozone melodyne antares sylenth
     ezdrummer audient motu apogee steinberg akg neve ssl sonarworks soundid jbl mackie rme m50x m50
-    mdr7506 7506 airpods earbuds iems nt1 nt1a u87 tlm102 procaster cloudlifter elektron digitakt
+    mdr7506 7506 nt1 nt1a u87 tlm102 procaster cloudlifter elektron digitakt
     octatrack minifreak microkorg minilogue keystep minilab mpk keylab kontrol roli seaboard tr8 tr808
     tr909 sp404 sp1200 mpc3000 ssd5 getgood toontrack xfer pigments phaseplant kilohearts decapitator
     echoboy soothe gullfoss pultec la2a 1176 auralex ikmultimedia iloud hs5 hs7 hs8 rokit rokits lsr305
@@ -215,7 +215,7 @@ INTENTS: tuple[Intent, ...] = (
             revenue profit profits cost costs tax taxes broke paycheck paycheque financially afford mortgage
             rent bills dollars bucks hourly unpaid crowdfunding crowdfund kickstarter patreon grant grants
             lowball lowballed lowballing lucrative millionaire millionaires compensated compensation
-            residuals upfront loan loans debt paypal stripe venmo cashapp crypto usdt bitcoin refund
+            residuals upfront paypal stripe venmo cashapp crypto usdt bitcoin refund
             refunds deposit deposits euros pounds quid rupees naira 401k pension insurance
             monetize monetise monetized monetised monetization monetisation sponsorship sponsorships
             """
@@ -241,7 +241,8 @@ INTENTS: tuple[Intent, ...] = (
             r"\bhow much (money|cash)\b|\bmoney (upfront|up front|fast|first)\b|\bask (for )?(money"
             r"|payment)\b",
             r"\b(value|price) (my|your|our) (work|beats?|services?|time|mixes|sessions?)\b",
-            r"\bspec work\b",
+            r"\bspec work\b|\b(business|small business|bank|studio) loans?\b"
+            r"|\bloans? (for|to) (build|buy|start|fund)\b",
             r"\b(can|could|will|would) (producing|production|making beats|beats|music) (cover|pay)\b",
             r"\b(replace|match) (my|your|a) (salary|income|wage)\b|\bfull time income\b",
             r"\brecoup(able|ed|ment)?\b|\bbackend\b|\bback end points\b|\b(label|record|signing) advance\b",
@@ -393,10 +394,11 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(more|get|gain|getting) (plays|streams|listeners|views|followers|subscribers|fans|likes"
             r"|monthly listeners)\b",
             r"\b(get|getting|land|landing|get more) (a |my |more )?(placement|placements|sync placement)\b"
-            r"|\bplaced with\b|\bplacements? (with|for|on)\b",
+            r"|\bplaced with\b|\b(?<!mic )placements? (with|for|on)\b",
             r"\bradio play\b|\bpress (kit|release)\b|\bcover art\b|\brelease (schedule|strategy|plan|date)\b",
             r"\bwaterfall\b|\bself promo\b|\bpost (my |your |our )?(music|beats|tracks|snippets|songs)\b",
-            r"\b(best|what|which) (time|day) to (drop|release|post)\b|\brelease on (a )?friday\b",
+            r"\b(best|what|which|right) (time|day)( of (the )?(week|day|month|year))? to "
+            r"(drop|release|relese|post|put out)\b|\brelease on (a )?friday\b",
             r"\b(youtube|tiktok|instagram|ig|spotify|soundcloud|twitch|facebook|reddit) (ads?|promo"
             r"|algorithm|strategy|growth|verified|canvas|editorial|for artists)\b",
             r"\b(get|getting) verified\b|\bfan emails?\b|\bmailing list\b|\bemail list\b",
@@ -450,7 +452,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(\d+|one|two) (or|vs) (\d+) (keys|inch|gb|bit)\b|\b\d+ inch\b|\b(for|in|on) logic\b",
             r"\b(mac|pc|laptop|computer|interface|mic|monitors|headphones) (or|vs) (mac|pc|laptop|computer"
             r"|interface|mic|monitors|headphones)\b",
-            r"\bwhat (cables?|brand|specs?|ram|cpu)\b.*\b(need|get|buy|should|would|monitors|mic)\b"
+            r"\bwhat( [a-z]+)? (cables?|brand|specs?|ram|cpu)\b.*\b(need|get|buy|should|would|monitors|mic)\b"
             r"|\bwhat size (monitors|speakers|desk|interface)\b",
             r"\b(need|get|buy|upgrade) (a |an |new |more |better )?(ram|ssd|cpu|gpu|hard drive|drive"
             r"|monitors|headphones|interface|mic|synth|laptop|computer)\b.*\b(or|enough|first|worth|which)\b",
@@ -478,7 +480,8 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(which|what|best|good|top)( [a-z]+){0,3}? (uni|unis|university|universities|college"
             r"|colleges|school|schools|course|courses|program|programs|programme|programmes|academy"
             r"|degree)\b.*"
-            rf"\b(in|near|around) {_PLACE}",
+            rf"\b(in|near|around) ({_PLACE}|"
+            r"the (uk|us|usa|states|netherlands|philippines|bay area|midlands))",
             rf"\b(uni|university|college|school|academy|program|programme|course)s? (in|near"
             rf"|around) {_PLACE}",
             r"\buniversity of (?!(life|hard knocks|youtube|the internet)\b)[a-z]+\b",
