@@ -33,7 +33,7 @@ TUNING_SETS = (
     "realistic-traps-tuning.tsv",
     "dev-questions.tsv",
 )
-# A third of the target (3%): traps fitted in tuning run 3-6x higher on held-back questions (benchmarks/README.md).
+# A third of the target (3%): traps fitted in tuning run 3-6x higher on held-back questions.
 MAX_TRAPS_ANSWERED = 0.01
 GRID = {
     "BACKSTORY_WEIGHT": (0.6, 0.8),
