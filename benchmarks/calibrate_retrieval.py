@@ -30,6 +30,7 @@ TUNING_SETS = (
     "realistic-tuning-2.tsv",
     "realistic-tuning-3.tsv",
     "realistic-tuning-4.tsv",
+    "realistic-tuning-5.tsv",
     "realistic-traps-tuning.tsv",
     "dev-questions.tsv",
 )

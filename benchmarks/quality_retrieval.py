@@ -28,6 +28,7 @@ SETS = (
     ("realistic tuning 2", "realistic-tuning-2.tsv"),
     ("realistic tuning 3", "realistic-tuning-3.tsv"),
     ("realistic tuning 4", "realistic-tuning-4.tsv"),
+    ("realistic tuning 5", "realistic-tuning-5.tsv"),
     ("tuning traps", "realistic-traps-tuning.tsv"),
 )
 
