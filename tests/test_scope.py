@@ -84,6 +84,25 @@ DECLINED = [
     ("statistics", "how many people apply for each studio internship"),
     ("chat", "can you write me a poem about my cat"),
     ("chat", "happy new year everyone"),
+    # Round 2: more brands, platforms, PROs, careers, settings, file moves and chat, in new wording.
+    ("money", "how do i bring up payment with a band without sounding greedy"),
+    ("selling-and-business", "should i register an llc before i take on mixing clients"),
+    ("legal", "do i have to join sesac or gmr to collect as a producer"),
+    ("legal", "can i use this loop commercially if i found it online"),
+    ("distribution-and-promotion", "is audiomack or boomplay better for reaching listeners in africa"),
+    ("distribution-and-promotion", "how do i book my first local gig, i emailed three venues already"),
+    ("product-choice", "which daw is easiest for someone who never touched music software"),
+    ("product-choice", "reaper or bitwig for a complete beginner on a tiny laptop"),
+    ("named-schools", "which universities offer sound engineering in portugal"),
+    ("named-schools", "is the sadowick channel a good place to learn"),
+    ("other-careers", "how do i get into library music composing for adverts"),
+    ("other-careers", "i only want to be a mastering engineer, how do i start that career"),
+    ("technique-how-to", "good starting point for reverb settings on a snare"),
+    ("tech-support", "how do i move my cubase projects to a new mac"),
+    ("tech-support", "there is a ground loop hum whenever my laptop charges"),
+    ("statistics", "how big is the global plugin market these days"),
+    ("chat", "any singers here looking for beats? hit my dms"),
+    ("chat", "did pharrell go to school for music or was he self taught"),
 ]
 
 # On-topic questions that use the intents' vocabulary in the article's own sense: none may trip an intent.
@@ -138,6 +157,15 @@ CLEAR = [
     "i am so tired of getting rejected, should i keep going",
     "how do i keep up with trends without copying everyone",
     "do producers handle the budget for a record",
+    # Round 2: the new vocabulary in the article's own sense.
+    "my mixes sound muddy and everything clashes, what should i learn",
+    "in summary what does it take to make it as a producer",
+    "which skills are the most important for a producer",
+    "how do i bring up my ideas with an artist without stepping on toes",
+    "how did you learn to produce",
+    "is teaching myself production at home enough or do i need a course",
+    "do i need to know how to back up the artist when the label disagrees",
+    "should i learn new software when it comes out or stick with what i know",
 ]
 
 

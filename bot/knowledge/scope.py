@@ -87,7 +87,7 @@ def _patterns(*sources: str) -> tuple[re.Pattern[str], ...]:
 DAW_NAMES = _words(
     """
     ableton fl flstudio logic protools cubase reaper bitwig garageband reason studioone audacity nuendo
-    bandlab soundtrap lmms ardour samplitude
+    bandlab soundtrap lmms ardour samplitude cakewalk mixcraft renoise tracktion koala caustic ntrack
     """
 )
 # Gear, plugin and instrument brands and models: members name them only to choose, buy or fix one.
@@ -102,7 +102,10 @@ GEAR_NAMES = _words(
     octatrack minifreak microkorg minilogue keystep minilab mpk keylab kontrol roli seaboard tr8 tr808
     tr909 sp404 sp1200 mpc3000 ssd5 getgood toontrack xfer pigments phaseplant kilohearts decapitator
     echoboy soothe gullfoss pultec la2a 1176 auralex ikmultimedia iloud hs5 hs7 hs8 rokit rokits lsr305
-    audiotechnica technica polyverse
+    audiotechnica technica polyverse ns10 ns10s ssl2 audiobox minifuse clarett babyface ur22 ur22c kh80
+    kh120 t5v a7x lp6 m40x hd280 hd25 tascam h4n zoomh6 neutron nectar rc20 xln spire repro zebra2
+    eastwest heavyocity cinesamples bfd3 keyscape trilian halion cymatics volca volcas minimoog deepmind
+    td3 focal dynaudio kali audient evo4 evo8 sonible ezkeys
     """
 )
 GEAR_WORDS = _words(
@@ -218,6 +221,7 @@ INTENTS: tuple[Intent, ...] = (
             residuals upfront paypal stripe venmo cashapp crypto usdt bitcoin refund
             refunds deposit deposits euros pounds quid rupees naira 401k pension insurance
             monetize monetise monetized monetised monetization monetisation sponsorship sponsorships
+            stipend stipends discount discounts discounted greedy overcharge overcharging underpaid
             """
         ),
         patterns=_patterns(
@@ -251,6 +255,9 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(cheapest|cheap|cheaper) way to (fund|finance|make|record|release)\b",
             r"\bmoney (side|stuff)\b.*\b(split|ask|bring up|talk)\b|\bwho gets (paid|the money|his share)\b",
             r"\b(tip|tipping) (the )?(engineer|studio|producer)\b",
+            r"\b(good|decent|real|the|more|easy) money\b|\b(bring up|talk about|discuss|ask about) "
+            r"(the )?(money"
+            r"|pay|payment|rates?|fees?|budget)\b|\b(offer|give|ask for) (a |any )?discounts?\b",
         ),
     ),
     Intent(
@@ -293,6 +300,11 @@ INTENTS: tuple[Intent, ...] = (
             r"|cheap )?(gear|equipment|samples|beats|loops|vinyl|instruments?|mpc|synths?)\b",
             r"\bmusic business\b.*\b(accountant|insurance|register|llc|company)\b|\bbusiness (studies"
             r"|side)\b.*\b(market|sell|assignment)\b",
+            r"\b(register|form|set up|incorporate) (a |an |my |our )?(company|llc|ltd|limited company"
+            r"|sole trader|business)\b|\bname (for )?(my|our|a) (music|production|recording|beat) (company"
+            r"|label|studio|brand|business)\b",
+            r"\b(market|advertise|promote|sell) (my |our )?(mixing |mastering |production |recording |beat )"
+            r"?(services?|business|studio time)\b",
         ),
     ),
     Intent(
@@ -317,7 +329,9 @@ INTENTS: tuple[Intent, ...] = (
         ),
         patterns=_patterns(
             r"\bregister (my |our |the )?(songs?|beats?|tracks?|music|name|tag|copyright)\b",
-            r"\b(ascap|bmi|prs|socan|gema|sacem|apra|jasrac|mlc|harry fox|songtrust|sound exchange)\b",
+            r"\b(ascap|bmi|prs|socan|gema|sacem|apra|jasrac|mlc|harry fox|songtrust|sound exchange|sesac|gmr"
+            r"|mcps|siae|sgae|stim|tono|koda|buma|stemra|ecad|samro|sabam|teosto|akm|iprs)\b",
+            r"\bcommercially\b|\bcommercial (use|release|purposes)\b|\broyalty free\b",
             r"\bclear(ing|ed)? (a |the |my |it|that )?samples?\b|\bwithout clearing\b|\bbooking agents?\b"
             r"|\bagent\b.*\bmanager\b",
             r"\b(?<!in )laws?\b|\blegally\b|\bwork for hire\b",
@@ -357,7 +371,8 @@ INTENTS: tuple[Intent, ...] = (
             facebook publicist curators curator presave blog blogs blogger bloggers pitchfork fantano
             subreddit subreddits reddit billboard beatport traxsource shazam vevo promo airplay
             advertising ads influencers snippets hashtags engagement impressions repost reposts
-            monstercat
+            monstercat audiomack anghami boomplay jiosaavn napster pandora iheartradio snapchat linktree
+            hypeddit toneden playlistpush spinnup soundrop distro
             """
         ),
         pairs=frozenset(
@@ -402,7 +417,10 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(youtube|tiktok|instagram|ig|spotify|soundcloud|twitch|facebook|reddit) (ads?|promo"
             r"|algorithm|strategy|growth|verified|canvas|editorial|for artists)\b",
             r"\b(get|getting) verified\b|\bfan emails?\b|\bmailing list\b|\bemail list\b",
-            r"\bbook(ed|ing)? (a |my |first |more )?(gigs?|shows?|shows|tours?)\b|\bget (booked|gigs)\b",
+            r"\bbook(ed|ing)? (a |my |first |more |our |the |some |local )*(gigs?|shows?|shows|tours?)\b"
+            r"|\bget (booked|gigs)\b|\b(emailed|emailing|contact|contacting|message) [a-z0-9 ]{0,12}"
+            r"(venues|bars"
+            r"|clubs|promoters)\b",
             r"\b(get|getting) (my |a )?(song|music|track) (on|in) (a )?(netflix|tv|film|movie|show|ad"
             r"|game)\b",
             r"\b(a and r|a are|a r)s?\b.*\b(listen|notice|hear|reach|contact|dm|email)\b",
@@ -426,7 +444,10 @@ INTENTS: tuple[Intent, ...] = (
             rf"| would"
             r" you| to (buy|get)| for| do i need to run| do most| do pros| are good| is good| you using"
             r"| u using| are you using| do you guys use| do yall use| do you use| u guys using"
-            r"| should i get)\b",
+            r"| should i get| is (the )?(easiest|simplest|best|most))\b",
+            rf"^({_PRODUCTS}) or ({_PRODUCTS})\b|\b({_PRODUCTS}) or ({_PRODUCTS}) for (a |an |my )?"
+            r"(total |complete "
+            r"|absolute )?(beginner|beginners|newbie|noob|starting|me|someone|trap|edm|hip hop|rap|mixing)\b",
             rf"\bshould i (get|buy|use) (an? |the )?({_PRODUCTS}|{_GEAR})\b.*\bor\b",
             rf"\b(which|better|best|should i|vs)\b.*\b({_PRODUCTS}) or ({_PRODUCTS})\b",
             rf"\b({_PRODUCTS}) or ({_PRODUCTS})\b(.*\b(which|better|best)\b|( for [a-z ]+)? *$)",
@@ -498,6 +519,11 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(?!(a|an|the|online|free|paid|production|mixing|music|any|which|what|uni|college|this|that"
             r"|youtube|audio|short|long|good|best|my)\b)[a-z]+ (videos|tutorials|course|courses) (are"
             r"|is) (best|good|worth)\b",
+            r"\b(which|what) (specific )?(unis|universities|colleges|schools|academies|institutes) (teach"
+            r"|offer|have|are (best|good|there))\b",
+            r"\b(ableton|fl|logic|splice|izotope|waves|native instruments|apple)( s)? (free )?(learning music"
+            r"|academy|certification|certified|learning site|courses?)\b|\b(loopop|sadowick|ill factor"
+            r"|jake lizzio|charles cleyn|mixbus tv|red means recording|reid stefan|in the mix channel)\b",
         ),
     ),
     Intent(
@@ -586,6 +612,14 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(union|unions|afm|musicians union|recording academy|grammy membership)\b",
             r"\b(get|getting) (booked|gigs?) as (a |an )?(dj|club dj)\b|\bclub dj\b",
             r"\bmixing podcasts\b|\bpodcast editing\b|\baudiobook (editing|narration)\b",
+            r"\b(trailer|film|tv|game|advert|commercial|library|media) music (composing|composer|composition"
+            r"|scoring|career|industry)\b|\bbroadcast (engineer|engineering|technician)s?\b",
+            r"\b(only|just|specifically|purely|strictly) (a |an )?(mastering|mixing|mix|live sound|foh)"
+            r" engineer\b|\b(path|road|route|way) to (becoming )?(a |an )?(mastering|mixing|mix|live sound"
+            r"|foh|broadcast|game audio|monitor) engineer\b"
+            r"|\bmastering engineer\b.*\b(career|become|start)\b",
+            r"\b(music|piano|guitar|school|private) (teacher|teaching|lessons?)\b.*\bcareer\b"
+            r"|\bteaching (career|job|jobs)\b|\bbecome (an )?(a and are|a are)\b",
         ),
     ),
     Intent(
@@ -595,7 +629,8 @@ INTENTS: tuple[Intent, ...] = (
             808 808s snare snares hihat hihats sidechain sidechaining autotune lufs reverb reverbs delay
             saturation distortion glide arpeggiator wobble transient limiter limiters deesser vocoder
             supersaw reese riser risers granular oscillator lfo wavetable portamento dither stems bpm
-            modulate modulation crackle resample resampling quantize quantise multiband
+            modulate modulation crackle resample resampling quantize quantise multiband sibilance
+            sibilant boxy
             """
         ),
         pairs=frozenset({("hi", "hats"), ("hi", "hat"), ("drum", "pattern"), ("mid", "side")}),
@@ -651,6 +686,9 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(make|making|get) (my |the |a )?(mix|mixes|master|track|song|beat)s? (louder|wider|punchier"
             r"|warmer|brighter|fatter)\b|\bwithout (distortion|clipping)\b",
             r"\b(analog|analogue|warm|tape|vintage) (sound|warmth|vibe)\b.*\b(box|plugin|digital|daw|get)\b",
+            r"\b(compressor|compression|eq|reverb|delay|limiter|gate|saturation|synth|mic|preamp|attack"
+            r"|release) settings?\b|\b(starting point|settings?) for (a |the |my )?(compressor|eq|reverb"
+            r"|limiter|delay|gate)\b",
         ),
     ),
     Intent(
@@ -666,6 +704,13 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(lost|recover|recovering|restore|deleted) (my )?(whole )?(project|projects|session|files?"
             r"|beat)s?\b|\bpower cut\b|\bbackup\b",
             r"\bout of sync\b|\b(stems|tracks) (are )?(all )?out of\b",
+            r"\bmissing (samples|plugins|files|media|audio files)\b|\bback ?up (my |the |all )?(projects?"
+            r"|sessions?|files|samples|work|hard drive)\b|\bground(ing)? (loop|hum|noise|issues?)\b"
+            r"|\bhum (from|in|on|when|coming)\b",
+            r"\b(open|import|convert|transfer|move|migrate) (a |an |my |the |all )?([a-z]+ )?(project|session"
+            r"|projects|sessions|plugins|samples|libraries|files) (in|into|to|from|onto) (a |an |my |the )?"
+            r"(new"
+            r"|another|different|ableton|fl|logic|pro tools|cubase|reaper|studio one|mac|pc|laptop)\b",
         ),
     ),
     Intent(
@@ -690,6 +735,7 @@ INTENTS: tuple[Intent, ...] = (
             r"|streaming |recording )+(industry|market|business)\b|\b(industry|market) (size|growth rate)\b",
             r"\b(dropout|drop out|unemployment|graduation|acceptance|hire|hiring) rate\b",
             r"\bmedian\b|\bevery (day|year|month|week)\b.*\b(uploaded|released|graduate|apply)\b",
+            r"\bhow (big|large) is the\b.*\b(market|industry)\b",
         ),
     ),
     Intent(
@@ -697,7 +743,8 @@ INTENTS: tuple[Intent, ...] = (
         words=_words(
             """
             weather recipe football soccer basketball anime netflix fortnite nickname alias grammys coachella
-            lunch dinner breakfast birthday posture earplugs
+            lunch dinner breakfast birthday posture earplugs puppy kitten newborn pregnant adhd autism
+            autistic dyslexia dyslexic wheelchair
             """
         ),
         patterns=_patterns(
@@ -758,6 +805,15 @@ INTENTS: tuple[Intent, ...] = (
             r"^(im|i am) so (tired|bored|hungry|sleepy)( today| rn| lol)?$|\bi love this (community|server)$",
             r"\bdo you like [a-z]+( [a-z]+)?$|\bwho is the best (rapper|producer|singer|dj)\b",
             r"\b(looking for|need) (a )?(female |male )?(vocalist|singer|rapper|feature|collab)\b.*\bdm\b",
+            r"\bhit my (dms?|line|inbox)\b|\bdm me\b|\bany (rappers|singers|artists|vocalists) (in )?here"
+            r" (need|want|looking)\b",
+            r"^(im|i am|i m) (so )?(bored|tired|hungry|sleepy)\b.*\bwhat (should|can) i do\b",
+            r"\b(adhd|autism|autistic|dyslexia|dyslexic|wheelchair|disability|disabled|newborn|pregnant)\b",
+            r"\b(did|was|does) (?!(you|u|i|most|other|the|all|every|any|a|an|producers|people|they|it"
+            r"|that|this|he|she|we)\b)[a-z]+( [a-z]+)? (go to (school|uni|university|college)|self taught"
+            r"|study (music|production|audio))\b|\bhow did (?!(most|you|u|other|all|famous|successful|the"
+            r"|these|those|real|pro|professional|producers|people|they|we|big|great|top|music|i|some|many)\b)"
+            r"[a-z]+( [a-z]+)? (learn|study|train)\b",
         ),
     ),
 )
