@@ -21,6 +21,7 @@ from bot.stages import Stage  # noqa: E402
 
 SETS = (
     ("realistic blind", "realistic-blind-questions.tsv"),
+    ("realistic check", "realistic-check-questions.tsv"),
     ("blind", "blind-questions.tsv"),
     ("held-out", "heldout-questions.tsv"),
     ("dev", "dev-questions.tsv"),
