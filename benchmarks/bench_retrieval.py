@@ -65,7 +65,8 @@ def synthetic(kb: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
             )
         )
         i += 1
-    return KnowledgeBase(article=kb.article, sections=kb.sections, entries=tuple(entries))
+    # type(kb), not KnowledgeBase: ab_latency.py grows bases for two engines' own model classes.
+    return type(kb)(article=kb.article, sections=kb.sections, entries=tuple(entries))
 
 
 def questions() -> list[str]:

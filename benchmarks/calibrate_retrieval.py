@@ -1,6 +1,6 @@
 """Calibrate the retrieval engine's named constants on the TUNING questions only, never on a blind set.
 
-Sweeps the analysis weights that need a fresh search (search.BACKSTORY_WEIGHT, search.PHRASE_GATE,
+Sweeps the analysis weights that need a fresh search (search.BACKSTORY_WEIGHT, ranking.PHRASE_GATE,
 search.UNKNOWN_WORD_WEIGHT) and, over each run's scores, the two confidence thresholds
 (results.ANSWER_THRESHOLD, results.SUGGEST_THRESHOLD). A setting is admissible when at most
 MAX_TRAPS_ANSWERED of the traps are answered with confidence; admissible settings are ranked by on-topic
@@ -15,10 +15,12 @@ import itertools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import bot.knowledge.ranking as ranking_module  # noqa: E402
 import bot.knowledge.results as results_module  # noqa: E402
 import bot.knowledge.search as search_module  # noqa: E402
 from bot.knowledge import SearchIndex, load_knowledge  # noqa: E402
@@ -90,15 +92,20 @@ def score(outcomes: list[Outcome], answer: float, suggest: float) -> tuple[float
     return hits / len(on), reach / len(on), traps / len(off)
 
 
+def owner(name: str) -> ModuleType:
+    """Return the module that defines a swept constant (the pool's scoring weights live in ranking.py)."""
+    return ranking_module if name in vars(ranking_module) else search_module
+
+
 def main() -> None:
     items = [q for name in TUNING_SETS for q in read_labelled(ROOT / "tests" / "data" / name)]
     kb = load_knowledge()
-    shipped = {name: getattr(search_module, name) for name in GRID}
+    shipped = {name: getattr(owner(name), name) for name in GRID}
     shipped_thresholds = (results_module.ANSWER_THRESHOLD, results_module.SUGGEST_THRESHOLD)
     rows = []
     for values in itertools.product(*GRID.values()):
         for name, value in zip(GRID, values, strict=True):
-            setattr(search_module, name, value)
+            setattr(owner(name), name, value)
         outcomes = run(SearchIndex(kb), items)
         for answer, suggest in itertools.product(ANSWER_THRESHOLDS, SUGGEST_THRESHOLDS):
             if suggest >= answer:
@@ -106,7 +113,7 @@ def main() -> None:
             hit, reach, traps = score(outcomes, answer, suggest)
             rows.append((hit, reach, -traps, dict(zip(GRID, values, strict=True)), answer, suggest))
     for name, value in shipped.items():
-        setattr(search_module, name, value)
+        setattr(owner(name), name, value)
     admissible = sorted((r for r in rows if -r[2] <= MAX_TRAPS_ANSWERED), key=lambda r: r[:3], reverse=True)
     print(f"{len(items)} tuning questions; {len(rows)} settings; {len(admissible)} admissible")
     print("hit@1  reach  traps  setting")

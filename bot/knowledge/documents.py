@@ -64,31 +64,37 @@ class Doc:
     focus_stems: frozenset[str]
     phrases: tuple[str, ...]  # stemmed content words of each phrasing and the title, sorted, space-joined
     raw_phrases: tuple[str, ...]  # every word of each phrasing and the title, stopwords kept, sorted
+    # (Both without repeats: a similarity is the best over them, which a repeat cannot change.)
 
 
-def incidental_stems(vocab: Vocabulary, entry: Entry) -> set[str]:
-    """Return the stems that occur in only one of an entry's phrasings and nowhere else it names its topic."""
+def build_doc(vocab: Vocabulary, entry: Entry, answer: list[str]) -> tuple[Doc, list[str]]:
+    """Precompute one entry's matching data; return it with the entry's own stems (its main fields).
+
+    `answer` is the stems of the entry's answer text. Each of the entry's texts is read and stemmed once,
+    and every field is built from those stems (Vocabulary.stems maps word by word and keeps the first of
+    duplicates, so stemming texts one by one and joining is the same as stemming them joined).
+    """
+    texts = (*entry.phrasings, entry.title, *entry.keywords, *entry.concepts)
+    stems_of = {t: vocab.stems(content_words(t)) for t in texts}
+    main = list(dict.fromkeys(st for t in texts for st in stems_of[t]))
+    # A stem in just one phrasing and nowhere else the entry names its topic is incidental.
     counts: dict[str, int] = defaultdict(int)
     for phrasing in entry.phrasings:
-        for st in vocab.stems(content_words(phrasing)):
+        for st in stems_of[phrasing]:
             counts[st] += 1
-    named = vocab.stems(
-        [w for t in (entry.title, *entry.keywords, *entry.concepts) for w in content_words(t)]
-    )
-    return {st for st, n in counts.items() if n == 1} - set(named)
-
-
-def build_doc(vocab: Vocabulary, entry: Entry, main: list[str], answer: list[str], once: set[str]) -> Doc:
-    """Precompute one entry's matching data."""
+    named = {st for t in (entry.title, *entry.keywords, *entry.concepts) for st in stems_of[t]}
+    once = {st for st, n in counts.items() if n == 1} - named
     fields = dict.fromkeys(answer, FIELD_ANSWER)
     fields.update(dict.fromkeys(main, FIELD_MAIN))
     fields.update(dict.fromkeys(once, FIELD_ONE_PHRASING))  # above FIELD_ANSWER: still the entry's own words
-    focus_texts = (entry.title, *entry.keywords)
-    texts = (*entry.phrasings, entry.title)
-    return Doc(
+    matched = (*entry.phrasings, entry.title)
+    phrases = tuple(dict.fromkeys(sorted_words(" ".join(stems_of[t])) for t in matched))
+    raw_phrases = tuple(dict.fromkeys(sorted_words(" ".join(words(t))) for t in matched))
+    doc = Doc(
         entry=entry,
         fields=fields,
-        focus_stems=frozenset(vocab.stems([w for t in focus_texts for w in content_words(t)])),
-        phrases=tuple(sorted_words(" ".join(vocab.stems(content_words(t)))) for t in texts),
-        raw_phrases=tuple(sorted_words(" ".join(words(t))) for t in texts),
+        focus_stems=frozenset(st for t in (entry.title, *entry.keywords) for st in stems_of[t]),
+        phrases=phrases,
+        raw_phrases=raw_phrases,
     )
+    return doc, main

@@ -20,7 +20,7 @@ How a question is scored (all pure, no I/O after the index is built):
 from __future__ import annotations
 
 import dataclasses
-import heapq
+import itertools
 import math
 from collections import OrderedDict, defaultdict
 
@@ -30,13 +30,14 @@ from bot.knowledge.documents import (
     ANSWER_INDEX_CHARS,
     FIELD_SECTION,
     MARKDOWN_RE,
+    Doc,
     Reading,
     build_doc,
-    incidental_stems,
     sorted_words,
 )
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.question import asked_part
+from bot.knowledge.ranking import MAX_ALTERNATIVES, WEIGHT_COVERAGE, WEIGHT_FOCUS, rank_pool
 from bot.knowledge.results import (
     ANSWER_THRESHOLD,
     SUGGEST_THRESHOLD,
@@ -60,14 +61,8 @@ __all__ = [
     "SearchResult",
 ]
 
-# --- Scorers and their scales -------------------------------------------------------------------------
-# Phrase similarity: rapidfuzz token_sort_ratio over the stemmed content words, 0..100; word order in chat
-# is loose, so sorting tokens first beats plain ratio, and unlike token_set_ratio a question is not a perfect
-# match just because one of its words is a subset of a phrasing. The index stores every phrasing with its
-# words already sorted, and search sorts the question once, so plain fuzz.ratio gives token_sort_ratio's
-# exact result without re-splitting every phrasing on every search.
-PHRASE_SCORER = fuzz.ratio  # on word-sorted strings: exactly fuzz.token_sort_ratio
-
+# The fused score's scorers and weights (PHRASE_SCORER, WEIGHT_*, PHRASE_GATE, ONE_WORD_CAP, MAX_ALTERNATIVES)
+# live in ranking.py with the pool ranking that applies them.
 
 # Weight of a word the knowledge base has never seen, as a multiple of the rarest known word's IDF.
 UNKNOWN_WORD_WEIGHT = 1.0
@@ -78,18 +73,6 @@ OUT_OF_SCOPE_MARK = "!"  # prefixes out-of-scope words in analyse(); no stem can
 # and a share of the base); commoner stems are scored on the rerank pool only.
 SCAN_MIN_POSTINGS = 200
 SCAN_MAX_SHARE = 0.2
-# Exponent on the share of the question's weight an entry holds (0..1) that scales phrase similarity:
-# 0 leaves phrase similarity alone, 1 scales it linearly.
-PHRASE_GATE = 0.5
-# Weights of the fused confidence (they sum to 1, so the confidence is 0..1 like its parts).
-WEIGHT_COVERAGE = 0.4
-WEIGHT_FOCUS = 0.1
-WEIGHT_PHRASE = 0.48
-# Similarity of the question's full wording, stopwords included, to a phrasing: it separates entries whose
-# topic words tie ("what does a producer do" vs "how competitive is being a producer").
-WEIGHT_WORDING = 0.02
-ONE_WORD_CAP = 0.3  # highest score of a one-word question that misses an entry's title and keywords
-MAX_ALTERNATIVES = 3
 # How many candidates (by coverage) get the costlier phrase scoring; bounds latency on huge bases.
 RERANK_POOL = 16
 # A question of one or two topic words ties many entries on every cheap signal; only the wording can part
@@ -113,42 +96,48 @@ class SearchIndex:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.vocabulary = vocab = Vocabulary(kb)
-        main_fields: list[list[str]] = []
-        answer_fields: list[list[str]] = []
         section_stems: dict[str, set[str]] = defaultdict(set)
-        answer_words: dict[str, list[str]] = {}
-        incidental: list[set[str]] = []
+        answer_stems: dict[str, list[str]] = {}
+        self._docs: list[Doc] = []
         for entry in kb.entries:
-            texts = (*entry.phrasings, entry.title, *entry.keywords, *entry.concepts)
-            raw = [w for t in texts for w in content_words(t)]
-            incidental.append(incidental_stems(vocab, entry))
-            answer = answer_words.get(entry.answer)
+            answer = answer_stems.get(entry.answer)
             if answer is None:  # entries often share an answer text: analyse each text once
-                answer = answer_words[entry.answer] = content_words(
-                    MARKDOWN_RE.sub(" ", entry.answer)[:ANSWER_INDEX_CHARS]
+                answer = answer_stems[entry.answer] = vocab.stems(
+                    content_words(MARKDOWN_RE.sub(" ", entry.answer)[:ANSWER_INDEX_CHARS])
                 )
-            main_fields.append(vocab.stems(raw))
-            answer_fields.append(vocab.stems(answer))
-            section_stems[entry.section].update(main_fields[-1], answer_fields[-1])
+            doc, main = build_doc(vocab, entry, answer)
+            self._docs.append(doc)
+            section_stems[entry.section].update(main, answer)
         for section in kb.sections:  # the article's own words for each section: evidence for its entries
             if section.slug in section_stems:
                 section_stems[section.slug].update(vocab.stems(document_words(section.text)))
         self._section_stems = {slug: frozenset(stems) for slug, stems in section_stems.items()}
-        self._docs = [
-            build_doc(vocab, entry, main, answer, once)
-            for entry, main, answer, once in zip(
-                kb.entries, main_fields, answer_fields, incidental, strict=True
-            )
-        ]
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # The same by position, for the ranking: each entry's section, and the sections holding a stem.
+        slugs = list(self._section_stems)
+        self._sections = [self._section_stems[slug] for slug in slugs]
+        self._doc_section = [slugs.index(entry.section) for entry in kb.entries]
+        stem_sections: dict[str, list[int]] = defaultdict(list)
+        for k, sec in enumerate(self._sections):
+            for st in sec:
+                stem_sections[st].append(k)
+        self._stem_sections = {st: tuple(ks) for st, ks in stem_sections.items()}
+        # Postings: the entries holding each stem, in entry order (candidates are met in that order), and
+        # the same grouped by the stem's field weight in them (one product per group when scoring).
+        holders: dict[str, list[int]] = defaultdict(list)
+        by_weight: dict[str, dict[float, list[int]]] = defaultdict(lambda: defaultdict(list))
         focus_postings: dict[str, list[int]] = defaultdict(list)
         for i, doc in enumerate(self._docs):
             for st, weight in doc.fields.items():
-                postings[st].append((i, weight))
+                holders[st].append(i)
+                by_weight[st][weight].append(i)
             for st in doc.focus_stems:
                 focus_postings[st].append(i)
-        self._postings = dict(postings)
-        self._focus_postings = dict(focus_postings)
+        self._postings = {st: tuple(docs) for st, docs in holders.items()}
+        self._weighted_postings = {
+            st: tuple((weight, tuple(docs)) for weight, docs in groups.items())
+            for st, groups in by_weight.items()
+        }
+        self._focus_postings = {st: tuple(docs) for st, docs in focus_postings.items()}
         n = max(len(self._docs), 1)
         # Smoothed IDF, 0..~log(n), over the entries' own fields: a stem in every entry weighs ~0, a stem in
         # one entry weighs the most. A stem only the section evidence knows weighs as if in that section's
@@ -286,78 +275,75 @@ class SearchIndex:
         stems = list(factors)
         weights = {st: self._weight(st) * f for st, f in factors.items()}
         total = sum(weights.values()) or 1.0
-        # Candidates come from the stems with short postings lists; stems found in most entries add almost
-        # nothing to the ranking and would make this loop O(entries), so they are scored on the pool only.
-        rare = [st for st in stems if len(self._postings.get(st, ())) <= self._scan_limit]
-        if not rare:
-            rare = [min(stems, key=lambda st: len(self._postings.get(st, ())))]
-        partial: dict[int, float] = defaultdict(float)
-        focus_hits: dict[int, float] = defaultdict(float)
-        for st in rare:
-            w = weights[st]
-            for i, fw in self._postings.get(st, ()):
-                partial[i] += w * fw
-            for i in self._focus_postings.get(st, ()):
-                focus_hits[i] += w
-        if not partial:
+        candidates, prescores = self._prescore(stems, weights, total)
+        if not candidates:
             return SearchResult(question, Confidence.NONE, None, (), intent)
-        section_share = {
-            slug: sum(weights[st] for st in stems if st in sec) / total
-            for slug, sec in self._section_stems.items()
-        }
-        docs = self._docs
-
-        def prescore(i: int) -> float:
-            # The cheap part of the final score: coverage, title/keyword hits and section evidence. Without
-            # title/keyword hits, a question of common words ("what does a producer do") ties most entries
-            # on coverage and the right one can miss the pool.
-            hits = partial[i] + WEIGHT_FOCUS / WEIGHT_COVERAGE * focus_hits.get(i, 0.0)
-            return hits / total + FIELD_SECTION * section_share[docs[i].entry.section]
-
         size = RERANK_POOL if len(stems) > SHORT_QUESTION_STEMS else RERANK_POOL_SHORT
-        pool = heapq.nlargest(size, partial, key=prescore)
-        query_phrase = sorted_words(" ".join(phrase_stems))
-        raw_sorted = sorted_words(raw_query)
-        scored: list[tuple[float, int]] = []
-        for i in pool:
-            doc = docs[i]
-            sec = self._section_stems[doc.entry.section]
-            got = matched = focus = 0.0
-            for st in stems:
-                w = weights[st]
-                fw = doc.fields.get(st, 0.0)
-                if fw:
-                    matched += w
-                    if st in doc.focus_stems:
-                        focus += w
-                elif st in sec:
-                    fw = FIELD_SECTION
-                got += w * fw
-            best_phrase = process.extractOne(query_phrase, doc.phrases, scorer=PHRASE_SCORER)
-            phrase = best_phrase[1] / 100 if best_phrase else 0.0
-            # Letters alike are not words alike: phrase similarity counts only as far as the entry itself
-            # holds the question's words, so "made" is not half a match for "make" in a phrasing.
-            phrase *= (matched / total) ** PHRASE_GATE
-            score = WEIGHT_COVERAGE * got / total + WEIGHT_FOCUS * focus / total + WEIGHT_PHRASE * phrase
-            if len(stems) == 1 and not focus:
-                # A one-word question ("r u a real person") names a topic or nothing: unless the word is in
-                # the entry's title or keywords, it is at most a guess to offer, never an answer.
-                score = min(score, ONE_WORD_CAP)
-            scored.append((score, i))
-        top = max(scored)[0]
-        matches: list[Match] = []
-        for score, i in scored:
-            if score >= top - WEIGHT_WORDING:  # wording can only reorder entries this close to the top
-                raw = process.extractOne(raw_sorted, docs[i].raw_phrases, scorer=PHRASE_SCORER)
-                score += WEIGHT_WORDING * (raw[1] / 100 if raw else 0.0)
-            matches.append(Match(docs[i].entry, round(min(max(score, 0.0), 1.0), 4)))
-        matches.sort(key=lambda m: m.score, reverse=True)
-        best = matches[0]
+        # The best by prescore, ties in candidate order (exactly heapq.nlargest(size, candidates, prescore)).
+        ranked = sorted(range(len(candidates)), key=prescores.__getitem__, reverse=True)[:size]
+        pool = [candidates[k] for k in ranked]
+        top = rank_pool(
+            [self._docs[i] for i in pool],
+            [self._sections[self._doc_section[i]] for i in pool],
+            list(weights.items()),
+            total,
+            sorted_words(" ".join(phrase_stems)),
+            sorted_words(raw_query),
+            keep=1 + MAX_ALTERNATIVES,  # the best match and its runners-up
+            one_word=len(stems) == 1,
+        )
+        best = top[0]
         # A whole out-of-scope intent ("how much do producers make") is declined however well its words
         # match: the best entry stays for diagnostics, nothing is offered.
         level = Confidence.NONE if intent else confidence_of(best.score)
-        alternatives = tuple(m for m in matches[1 : 1 + MAX_ALTERNATIVES] if m.score >= SUGGEST_THRESHOLD)
+        alternatives = tuple(m for m in top[1 : 1 + MAX_ALTERNATIVES] if m.score >= SUGGEST_THRESHOLD)
         return SearchResult(question, level, best, alternatives, intent)
+
+    def _prescore(
+        self, stems: list[str], weights: dict[str, float], total: float
+    ) -> tuple[list[int], list[float]]:
+        """Return the candidate entries (in the order the postings first reach them) and their prescores.
+
+        The prescore is the cheap part of the final score: coverage, title/keyword hits and section evidence.
+        Without title/keyword hits, a question of common words ("what does a producer do") ties most
+        entries on coverage and the right one can miss the pool.
+        """
+        # Candidates come from the stems with short postings lists; stems found in most entries add almost
+        # nothing to the ranking and would make this loop O(entries), so they are scored on the pool only.
+        postings = self._postings
+        rare = [st for st in stems if len(postings.get(st, ())) <= self._scan_limit]
+        if not rare:
+            rare = [min(stems, key=lambda st: len(postings.get(st, ())))]
+        candidates = list(dict.fromkeys(itertools.chain.from_iterable(postings.get(st, ()) for st in rare)))
+        if not candidates:
+            return [], []
+        partial = [0.0] * len(self._docs)
+        focus_hits = [0.0] * len(self._docs)
+        weighted_postings = self._weighted_postings
+        focus_postings = self._focus_postings
+        for st in rare:
+            w = weights[st]
+            for fw, docs in weighted_postings.get(st, ()):
+                contribution = w * fw
+                for i in docs:
+                    partial[i] += contribution
+            for i in focus_postings.get(st, ()):
+                focus_hits[i] += w
+        # Each section's share of the question's weight, summed in the question's stem order.
+        held: list[list[float]] = [[] for _ in self._sections]
+        stem_sections = self._stem_sections
+        for st in stems:
+            w = weights[st]
+            for k in stem_sections.get(st, ()):
+                held[k].append(w)
+        section_share = [sum(ws) / total for ws in held]
+        doc_section = self._doc_section
+        focus_ratio = WEIGHT_FOCUS / WEIGHT_COVERAGE
+        prescores = [
+            (partial[i] + focus_ratio * focus_hits[i]) / total + FIELD_SECTION * section_share[doc_section[i]]
+            for i in candidates
+        ]
+        return candidates, prescores
 
     def next_for_stage(self, entry_id: str, stage: str) -> Entry | None:
         """Return the related entry that matters most at `stage`, to suggest under an answer, or None.

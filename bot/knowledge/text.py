@@ -10,6 +10,8 @@ import functools
 import re
 import unicodedata
 
+from bot.knowledge.needles import first_needles
+
 # A question longer than this is cut before matching: nobody's real question needs more, and it bounds the
 # work a 10,000-character paste can cause (characters).
 MAX_QUERY_CHARS = 400
@@ -40,6 +42,17 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"'s\b", ""),  # possessive: "a producer's job" -> "a producer job"
     )
 )
+
+
+def _needed(pattern: re.Pattern[str]) -> str | None:
+    """Return a substring the pattern cannot match without (needles.py), or None to always search."""
+    condition = first_needles(pattern)
+    return next(iter(condition)) if condition is not None and len(condition) == 1 else None
+
+
+# Each rule with a substring it cannot match without: nearly every rule needs an apostrophe, so most
+# messages skip most searches.
+_CONTRACTION_RULES = tuple((pattern, repl, _needed(pattern)) for pattern, repl in _CONTRACTIONS)
 
 # Chat spellings and apostrophe-less contractions, one token to one or more tokens.
 CHAT_SPELLINGS: dict[str, str] = {
@@ -289,9 +302,12 @@ def words(text: str) -> list[str]:
 @functools.lru_cache(maxsize=WORDS_CACHE_SIZE)
 def _words(text: str) -> tuple[str, ...]:
     """Return words(text) as a tuple (cached: building an index splits the same texts over and over)."""
-    text = URL_RE.sub(" ", fold(clean(text)))
-    for pattern, repl in _CONTRACTIONS:
-        text = pattern.sub(repl, text)
+    text = fold(clean(text))
+    if "http" in text or "www." in text:  # folded text is lower-case: no URL without one of these
+        text = URL_RE.sub(" ", text)
+    for pattern, repl, needed in _CONTRACTION_RULES:
+        if needed is None or needed in text:
+            text = pattern.sub(repl, text)
     text = text.replace("'", "")
     text = _REPEATS_RE.sub(r"\1\1", text)
     out: list[str] = []
