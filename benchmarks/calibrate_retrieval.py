@@ -32,10 +32,12 @@ TUNING_SETS = (
     "realistic-tuning-2.tsv",
     "realistic-tuning-3.tsv",
     "realistic-tuning-4.tsv",
+    "realistic-tuning-5.tsv",
     "realistic-traps-tuning.tsv",
     "dev-questions.tsv",
 )
-MAX_TRAPS_ANSWERED = 0.03
+# A third of the target (3%): traps fitted in tuning run 3-6x higher on held-back questions.
+MAX_TRAPS_ANSWERED = 0.01
 GRID = {
     "BACKSTORY_WEIGHT": (0.6, 0.8),
     "PHRASE_GATE": (0.5, 0.7, 1.0),

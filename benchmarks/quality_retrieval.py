@@ -21,6 +21,7 @@ from bot.stages import Stage  # noqa: E402
 
 SETS = (
     ("realistic blind", "realistic-blind-questions.tsv"),
+    ("realistic check", "realistic-check-questions.tsv"),
     ("blind", "blind-questions.tsv"),
     ("held-out", "heldout-questions.tsv"),
     ("dev", "dev-questions.tsv"),
@@ -28,6 +29,7 @@ SETS = (
     ("realistic tuning 2", "realistic-tuning-2.tsv"),
     ("realistic tuning 3", "realistic-tuning-3.tsv"),
     ("realistic tuning 4", "realistic-tuning-4.tsv"),
+    ("realistic tuning 5", "realistic-tuning-5.tsv"),
     ("tuning traps", "realistic-traps-tuning.tsv"),
 )
 

@@ -206,7 +206,7 @@ STOPWORDS: frozenset[str] = frozenset(
     never since last couple context everyone everybody two three four five six seven eight nine ten twenty
     nah nope yep yup wat wats da q qs random shoutout dumb stupid silly lurking lurker lurked sorry apologies
     btw imo imho tbf rn atm ikr smh fyi lmk plz thx ty cheers appreciate appreciated hope hoping heya hiya
-    sup wassup gm gn folks yall um umm uh uhh erm hmm
+    sup wassup gm gn folks yall um umm uh uhh erm hmm between
     """.split()
 )
 

@@ -48,6 +48,7 @@ NOT_COVERED: dict[str, str] = {
     "other-careers": "careers other than music producer",
     "technique-how-to": "step-by-step production or mixing techniques",
     "statistics": "statistics or figures about the industry",
+    "tech-support": "fixing computer, software or gear problems",
 }
 RELATED_MAX = 3  # related-topic buttons under an answer (one row, with room to spare)
 SUGGESTIONS_MAX = 5  # "did you mean" offers: one row of buttons
