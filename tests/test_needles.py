@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge.evaluation import read_labelled
-from bot.knowledge.needles import cheapest, first_needles, key_words, needles, word_conditions
+from bot.knowledge.needles import cheapest, first_needles, key_words, leading, needles, word_conditions
 from bot.knowledge.scope import INTENTS, check_scope
 from bot.knowledge.text import _CONTRACTIONS, STOPWORDS, words
 
@@ -78,12 +78,15 @@ WORD_CONDITIONS = [
         ],
         {"morning", "evening"},
     ),
-    # The parser factors out the shared "\bwh", so the trailing \b lands inside the alternatives, where it is
-    # not used: "bpm" and "is" may start longer words; "which", "what" and "key" are certain.
+    # The parser factors out the shared "\bwh": read as it stands ("wh" then the rest) and with the letters
+    # moved into the alternatives ("what key is" or "which bpm"), both necessary.
     (
         r"\bwhat key is\b|\bwhich bpm\b",
-        [{frozenset({"what", "key"}), frozenset({"which"})}],
-        {"key", "which"},
+        [
+            {frozenset({"what", "key"}), frozenset({"which"})},
+            {frozenset({"what", "key", "is"}), frozenset({"which", "bpm"})},
+        ],
+        {"key", "bpm"},
     ),
 ]
 NO_WORD_CONDITIONS = [
@@ -168,3 +171,29 @@ def test_check_scope_matches_searching_every_pattern() -> None:
 def test_check_scope_on_words_not_from_text_words(wording: list[str]) -> None:
     """Words that text.words would not give (capitals, spaces, empty) are searched the slow way: same answer."""
     assert check_scope(wording).intent == reference_intent(wording)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (r"^(?:hi|hey)( all)?", ("hey", "hey all", "hi", "hi all")),
+        (r"^foo\b", ("foo",)),
+        (r"^(a|)b", ("ab", "b")),
+        (r"^(?=.*\bvs\b).*", None),  # a lookahead first: the text may start with anything
+        (r" (?:foo)", None),  # not anchored
+        (r"^(a)?", None),  # may match nothing at all
+    ],
+)
+def test_leading_strings_of_anchored_patterns(source: str, expected: tuple[str, ...] | None) -> None:
+    """An anchored pattern's text starts with one of the strings its first known part spells."""
+    assert leading(re.compile(source)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"^(?:(what is |whats )?(good|up|good morning|gm|sup)( (everyone|all|guys))?$)"))
+def test_every_match_of_an_anchored_pattern_starts_with_a_leading_string(text: str) -> None:
+    """No text the pattern matches starts otherwise."""
+    assert text.startswith(
+        leading(re.compile(r"^(?:(what is |whats )?(good|up|good morning|gm|sup)( (everyone|all|guys))?$)"))
+        or ()
+    )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -106,41 +106,80 @@ def _conditions(items: Iterable[tuple[Any, Any]]) -> list[Condition]:
     return found
 
 
-def word_conditions(pattern: re.Pattern[str]) -> tuple[WordCondition, ...]:
+def word_conditions(pattern: re.Pattern[str] | str, flags: int = 0) -> tuple[WordCondition, ...]:
     """Return what any WORDING_RE text the pattern matches holds as whole words (empty: nothing known).
 
     Each condition is a set of alternatives, each a set of words: some alternative's words are all whole
-    words of the text. Every condition holds for every match.
+    words of the text. Every condition holds for every match. The pattern may be given as its source and
+    flags, uncompiled.
     """
-    if _p is None or not isinstance(pattern.pattern, str) or pattern.flags & (re.IGNORECASE | re.LOCALE):
+    source, flags = (pattern.pattern, pattern.flags) if isinstance(pattern, re.Pattern) else (pattern, flags)
+    if _p is None or not isinstance(source, str) or flags & (re.IGNORECASE | re.LOCALE):
         return ()
     try:
-        return tuple(dict.fromkeys(_word_conditions(list(_p.parse(pattern.pattern, pattern.flags)))))
+        return tuple(dict.fromkeys(_word_conditions(list(_p.parse(source, flags)))))
     except Exception:  # an unfamiliar parser: no condition, the pattern is always searched
         return ()
 
 
-def key_words(condition: WordCondition, common: frozenset[str] = frozenset()) -> dict[frozenset[str], str]:
+def leading(pattern: re.Pattern[str] | str, flags: int = 0) -> tuple[str, ...] | None:
+    """Return strings one of which starts every text a pattern anchored at the start ("^") matches, or None.
+
+    They are the strings of what follows the anchor, as far as those are known ("^(?:hi|hey)( all)?" starts
+    with "hi" or "hey"); None for an unanchored pattern or when the text may start with anything.
+    """
+    source, flags = (pattern.pattern, pattern.flags) if isinstance(pattern, re.Pattern) else (pattern, flags)
+    if _p is None or not isinstance(source, str) or flags & (re.IGNORECASE | re.LOCALE | re.MULTILINE):
+        return None
+    try:
+        items = _flattened(list(_p.parse(source, flags)))
+    except Exception:  # an unfamiliar parser: no condition
+        return None
+    if not items or items[0] != (_c.AT, _c.AT_BEGINNING):
+        return None
+    strings = {""}
+    for op, av in items[1:]:
+        more = _item_language(op, av)
+        merged = {a + b for a in strings for b in more} if more is not None else None
+        if merged is None or len(merged) > _LANGUAGE_CAP:
+            break
+        strings = merged
+    if "" in strings:
+        return None
+    return tuple(sorted(strings))
+
+
+def key_words(
+    condition: WordCondition, common: frozenset[str] = frozenset(), counts: Mapping[str, int] | None = None
+) -> dict[frozenset[str], str]:
     """Return a key word for each alternative of a condition: the one a question is least likely to hold.
 
-    That is a word not `common` (nor of one or two letters), then the one fewest alternatives share (in
+    That is a word not `common` (nor of one or two letters), then the one with the lowest `counts` (how
+    often it appears elsewhere, e.g. in other patterns), then the one fewest alternatives share (in
     "(ableton|logic) is better than", "ableton" and "logic", not "better"), then the longest.
     """
     shared: dict[str, int] = {}
     for words in condition:
         for w in words:
             shared[w] = shared.get(w, 0) + 1
+    counts = counts or {}
     return {
-        words: min(words, key=lambda w: (_usual(w, common), shared[w], -len(w), w)) for words in condition
+        words: min(words, key=lambda w: (_usual(w, common), counts.get(w, 0), shared[w], -len(w), w))
+        for words in condition
     }
 
 
-def cheapest(conditions: tuple[WordCondition, ...], common: frozenset[str] = frozenset()) -> WordCondition:
+def cheapest(
+    conditions: tuple[WordCondition, ...],
+    common: frozenset[str] = frozenset(),
+    counts: Mapping[str, int] | None = None,
+) -> WordCondition:
     """Return the condition whose key words a question is least likely to hold (few common ones, few)."""
 
-    def cost(condition: WordCondition) -> tuple[int, int, tuple[str, ...]]:
-        keys = set(key_words(condition, common).values())
-        return (sum(_usual(w, common) for w in keys), len(keys), tuple(sorted(keys)))
+    def cost(condition: WordCondition) -> tuple[int, int, int, tuple[str, ...]]:
+        keys = set(key_words(condition, common, counts).values())
+        usual = sum(_usual(w, common) for w in keys)
+        return (usual, sum((counts or {}).get(w, 0) for w in keys), len(keys), tuple(sorted(keys)))
 
     return min(conditions, key=cost)
 
@@ -210,7 +249,7 @@ def _word_conditions(
     # as what they say about word boundaries, and other items are looked into with their context.
     parts: list[tuple[str, Any]] = []  # ("at", code) | ("run", strings) | ("item", (op, av))
     origins: list[tuple[Any, Any] | None] = []  # the one item a run was made of, if it was one
-    for op, av in items:
+    for op, av in _flattened(items):
         if op is _c.AT:
             parts.append(("at", av))
             origins.append(None)
@@ -244,6 +283,28 @@ def _word_conditions(
     return found
 
 
+def _flattened(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Return a sequence with its groups opened up and the letters before an alternation moved into it.
+
+    Matching is unchanged: "x(?:y z)" is "xy z", and "a(?:bleton|rturia)" (names grouped by first letter)
+    is "(?:ableton|arturia)", whose words are then whole.
+    """
+    out: list[tuple[Any, Any]] = []
+    for op, av in items:
+        if op is _c.SUBPATTERN and not (av[1] or av[2]):
+            out.extend(_flattened(list(av[3])))
+            continue
+        if op is _c.BRANCH and out and out[-1][0] is _c.LITERAL:
+            start = len(out)
+            while start and out[start - 1][0] is _c.LITERAL:
+                start -= 1
+            prefix = out[start:]
+            del out[start:]
+            av = (av[0], [prefix + list(alternative) for alternative in av[1]])
+        out.append((op, av))
+    return out
+
+
 def _nested_word_conditions(op: Any, av: Any, left: bool, right: bool) -> list[WordCondition]:
     """Return the word conditions of an item whose strings are not all known, in its context."""
     if op is _c.SUBPATTERN and not (av[1] or av[2]):
@@ -273,6 +334,9 @@ def _bounded(parts: list[tuple[str, Any]], k: int, step: int, edge: bool) -> boo
         kind, value = parts[j]
         if kind == "at":
             return value in edge_ats
+        if kind == "item" and value[0] in (_c.ASSERT, _c.ASSERT_NOT):
+            j += step  # a lookaround takes no text: the boundary is that of what lies beyond it
+            continue
         if kind != "run":
             return False
         spaced = [s for s in value if s]

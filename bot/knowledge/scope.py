@@ -16,8 +16,11 @@ that must stay clear of every intent.
 
 from __future__ import annotations
 
+import collections
+import functools
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.knowledge.needles import (
@@ -26,6 +29,7 @@ from bot.knowledge.needles import (
     cheapest,
     first_needles,
     key_words,
+    leading,
     word_conditions,
 )
 from bot.knowledge.text import STOPWORDS
@@ -830,67 +834,178 @@ _WORD_INTENT: dict[str, str] = {w: intent.name for intent in INTENTS for w in in
 _PAIR_INTENT: dict[tuple[str, str], str] = {p: intent.name for intent in INTENTS for p in intent.pairs}
 _TOGETHER = tuple((k, intent.together) for k, intent in enumerate(INTENTS) if intent.together)
 
+# Group references tie a pattern's alternatives together; a plain prefix ("^", " ") then one group.
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+_WRAPPED = re.compile(r"(?s)([^(|\\]*)\(\?:(.*)\)")
+
+
+def _pieces(pattern: re.Pattern[str]) -> list[str]:
+    """Split a pattern into sources, one per alternative, that together match exactly where it does.
+
+    "A|B" is searched as "A" and "B"; "^(?:A|B)" (how _patterns compiles an intent) as "^(?:A)" and
+    "^(?:B)". A pattern with group references, or of another shape, stays whole. (Compiled with the
+    pattern's flags.)
+    """
+    source = pattern.pattern
+    if _BACKREFERENCE.search(source):
+        return [source]
+    alternatives = _alternatives(source)
+    if len(alternatives) > 1:
+        return alternatives
+    wrapped = _WRAPPED.fullmatch(source)
+    if wrapped is None or len(_alternatives(wrapped[2])) == 1 or not _closes_at_end(source):
+        return [source]
+    return [f"{wrapped[1]}(?:{alt})" for alt in _alternatives(wrapped[2])]
+
+
+def _closes_at_end(source: str) -> bool:
+    """Return True when the first group opened after a plain prefix is closed by the source's last ")"."""
+    depth, i, in_set = 0, source.index("(?:"), False
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 1
+        elif in_set:
+            in_set = c != "]"
+        elif c == "[":
+            in_set = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(source) - 1
+        i += 1
+    return False
+
+
+# A word condition (needles.WordCondition) ready for checking: its key words, and key word -> alternatives.
+_Keyed = tuple[frozenset[str], dict[str, tuple[frozenset[str], ...]]]
+
 
 @dataclass(frozen=True, slots=True)
 class _PatternIndex:
     """Which out-of-scope patterns can match a question at all (needles.py), so few are ever searched.
 
-    A pattern with word conditions (word_conditions) is filed under key words of one of them and searched
-    only when a question holds one and meets all its conditions; one without is filed under substrings one
-    of which a question it matches must hold (needles), or else always searched. Checking a question costs
-    a set lookup per word, a few set comparisons and an `in` per filed substring; about 2 of 55 patterns
-    are searched.
+    Each intent's patterns are split into one piece per alternative (_pieces). A piece anchored at the start
+    is filed under the first letters of the strings a question it matches starts with (needles.leading);
+    another with word conditions (needles.word_conditions) under key words of one of them; one with neither
+    under substrings one of which a question it matches holds (needles.needles), or else it is always
+    searched. A filed piece is searched only when a question starts right, holds a key word or substring,
+    and meets all the piece's word conditions. That costs a few lookups and set comparisons per question,
+    and a search of the pieces that remain: about one of 800 (each compiled when first searched).
     """
 
-    patterns: tuple[tuple[int, re.Pattern[str]], ...]  # every pattern with its intent's position in INTENTS
-    # key word -> (pattern, the words of one alternative of its filed condition that holds that key)
+    pieces: tuple[tuple[int, str, int], ...]  # every piece: its intent's position in INTENTS, source, flags
+    compiled: list[re.Pattern[str] | None]  # each piece, once compiled
+    conditions: tuple[tuple[_Keyed, ...], ...]  # each piece's word conditions
+    # first letters (up to PREFIX_KEY) -> (piece, the strings a question it matches starts with)
+    by_prefix: dict[str, tuple[tuple[int, tuple[str, ...]], ...]]
+    # key word -> (piece, the words of one alternative of its filed condition that holds that key)
     by_word: dict[str, tuple[tuple[int, frozenset[str]], ...]]
-    others: tuple[tuple[WordCondition, ...], ...]  # each pattern's other word conditions
     by_needle: dict[str, frozenset[int]]
     always: frozenset[int]
+
+    PREFIX_KEY = 3
 
     @classmethod
     def build(cls) -> _PatternIndex:
         """Index the patterns of INTENTS."""
-        patterns = tuple((k, p) for k, intent in enumerate(INTENTS) for p in intent.patterns)
+        pieces = tuple(
+            (k, piece, p.flags)
+            for k, intent in enumerate(INTENTS)
+            for p in intent.patterns
+            for piece in _pieces(p)
+        )
+        found_conditions = [word_conditions(source, flags) for _k, source, flags in pieces]
+        # How many alternatives of all pieces hold each word: widely used words make poor keys.
+        counts = collections.Counter(w for found in found_conditions for c in found for ws in c for w in ws)
+        by_prefix: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         by_word: dict[str, list[tuple[int, frozenset[str]]]] = {}
-        others: list[tuple[WordCondition, ...]] = []
         by_needle: dict[str, set[int]] = {}
         always: set[int] = set()
-        for j, (_k, pattern) in enumerate(patterns):
-            found = word_conditions(pattern)
-            filed = cheapest(found, STOPWORDS) if found else frozenset()
-            others.append(tuple(c for c in found if c != filed))
-            for words, key in key_words(filed, STOPWORDS).items():
-                by_word.setdefault(key, []).append((j, words))
-            needed = None if found else first_needles(pattern)
+        for j, ((_k, source, flags), found) in enumerate(zip(pieces, found_conditions, strict=True)):
+            starts = leading(source, flags)
+            if starts is not None:
+                for key in dict.fromkeys(start[: cls.PREFIX_KEY] for start in starts):
+                    by_prefix.setdefault(key, []).append((j, starts))
+                continue
+            if found:
+                filed = cheapest(found, STOPWORDS, counts)
+                for words, key in key_words(filed, STOPWORDS, counts).items():
+                    by_word.setdefault(key, []).append((j, words))
+                continue
+            needed = first_needles(re.compile(source, flags))
             for needle in needed or ():
                 by_needle.setdefault(needle, set()).add(j)
-            if not found and needed is None:
+            if needed is None:
                 always.add(j)
         return cls(
-            patterns,
+            pieces,
+            [None] * len(pieces),
+            tuple(tuple(_keyed(c, counts) for c in found) for found in found_conditions),
+            {key: tuple(entries) for key, entries in by_prefix.items()},
             {w: tuple(entries) for w, entries in by_word.items()},
-            tuple(others),
             {n: frozenset(ids) for n, ids in by_needle.items()},
             frozenset(always),
         )
 
-    def candidates(self, wording: str) -> list[int]:
-        """Return the patterns that may match a question's words joined by spaces, in INTENTS order."""
-        if not WORDING_RE.fullmatch(wording):  # not words as text.words gives them: search everything
-            return list(range(len(self.patterns)))
+    def candidates(self, wording: str) -> list[int] | None:
+        """Return the pieces that may match a question's words joined by spaces, in INTENTS order.
+
+        None when the wording is not words as text.words gives them: then no condition applies.
+        """
+        if not WORDING_RE.fullmatch(wording):
+            return None
         held = set(wording.split(" "))
-        by_word = self.by_word
-        filed = {j for w in held if w in by_word for j, words in by_word[w] if words <= held}
-        others = self.others
-        found = [j for j in filed if all(any(ws <= held for ws in c) for c in others[j])]
+        by_prefix, by_word = self.by_prefix, self.by_word
+        filed = {
+            j
+            for n in range(1, self.PREFIX_KEY + 1)
+            for j, starts in by_prefix.get(wording[:n], ())
+            if wording.startswith(starts)
+        }
+        filed.update(j for w in held if w in by_word for j, words in by_word[w] if words <= held)
+        filed.update(j for needle, ids in self.by_needle.items() if needle in wording for j in ids)
+        conditions = self.conditions
+        found = [j for j in filed if _holds(conditions[j], held)]
         found += self.always
-        found += [j for needle, ids in self.by_needle.items() if needle in wording for j in ids]
-        return sorted(set(found))
+        return sorted(found)
+
+    def matches(self, j: int, wording: str) -> bool:
+        """Return True when piece j matches the wording (compiling it the first time)."""
+        pattern = self.compiled[j]
+        if pattern is None:
+            _k, source, flags = self.pieces[j]
+            pattern = self.compiled[j] = re.compile(source, flags)
+        return pattern.search(wording) is not None
 
 
-_PATTERN_INDEX = _PatternIndex.build()
+def _keyed(condition: WordCondition, counts: Mapping[str, int]) -> _Keyed:
+    """Return a condition's key words and its alternatives by key word: most questions hold no key."""
+    by_key: dict[str, list[frozenset[str]]] = {}
+    for words, key in key_words(condition, STOPWORDS, counts).items():
+        by_key.setdefault(key, []).append(words)
+    return frozenset(by_key), {key: tuple(alternatives) for key, alternatives in by_key.items()}
+
+
+def _holds(conditions: tuple[_Keyed, ...], held: set[str]) -> bool:
+    """Return True when a question's words meet every condition: some alternative's words all held."""
+    for keys, by_key in conditions:
+        if not any(words <= held for key in keys.intersection(held) for words in by_key[key]):
+            return False
+    return True
+
+
+@functools.cache
+def _pattern_index() -> _PatternIndex:
+    """Return the index of INTENTS' patterns, built on first use: importing the module stays cheap."""
+    return _PatternIndex.build()
+
+
+def prepare() -> None:
+    """Index the out-of-scope patterns now (about a second) rather than at the first question."""
+    _pattern_index()
 
 
 @dataclass(frozen=True, slots=True)
@@ -914,14 +1029,19 @@ def check_scope(all_words: list[str]) -> ScopeCheck:
     present = set(all_words)
     first = next((k for k, (one, other) in _TOGETHER if present & one and present & other), len(INTENTS))
     wording = " ".join(all_words)
-    patterns = _PATTERN_INDEX.patterns
-    for j in _PATTERN_INDEX.candidates(wording):
-        k, pattern = patterns[j]
-        if k >= first:
-            break
-        if pattern.search(wording):
-            first = k
-            break
+    index = _pattern_index()
+    candidates = index.candidates(wording)
+    if candidates is None:  # words text.words would not give: search each intent's own patterns
+        first = next((k for k in range(first) if any(p.search(wording) for p in INTENTS[k].patterns)), first)
+    else:
+        pieces = index.pieces
+        for j in candidates:
+            k = pieces[j][0]
+            if k >= first:
+                break
+            if index.matches(j, wording):
+                first = k
+                break
     return ScopeCheck(tuple(marks), INTENTS[first].name if first < len(INTENTS) else None)
 
 

@@ -47,7 +47,7 @@ from bot.knowledge.results import (
     confidence_of,
     prefer_stage,
 )
-from bot.knowledge.scope import check_scope
+from bot.knowledge.scope import check_scope, prepare
 from bot.knowledge.text import STOPWORDS, clear_words_cache, content_words, document_words, topic_words, words
 from bot.knowledge.vocabulary import Vocabulary
 
@@ -95,6 +95,7 @@ class SearchIndex:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        prepare()  # the out-of-scope patterns' index, once per process: at load, not at the first question
         self.vocabulary = vocab = Vocabulary(kb)
         section_stems: dict[str, set[str]] = defaultdict(set)
         answer_stems: dict[str, list[str]] = {}
