@@ -99,14 +99,11 @@ class RetryView(discord.ui.View):
     def __init__(self, reopen: Callable[[], discord.ui.Modal]) -> None:
         super().__init__(timeout=FORM_TIMEOUT)
         self.reopen = reopen
-        button: discord.ui.Button[RetryView] = discord.ui.Button(
-            label="Edit and try again", style=discord.ButtonStyle.primary,
-            custom_id=f"{ids.CHALLENGE_RETRY}:{secrets.token_hex(8)}",
-        )  # fmt: skip
-        button.callback = self._clicked  # type: ignore[method-assign]
-        self.add_item(button)
+        # The decorator fixes a custom_id at class level; each refused form needs its own.
+        self.retry.custom_id = f"{ids.CHALLENGE_RETRY}:{secrets.token_hex(8)}"
 
-    async def _clicked(self, interaction: discord.Interaction) -> None:
+    @discord.ui.button(label="Edit and try again", style=discord.ButtonStyle.primary)
+    async def retry(self, interaction: discord.Interaction, _button: discord.ui.Button[RetryView]) -> None:
         await interaction.response.send_modal(self.reopen())
 
 
