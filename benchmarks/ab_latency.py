@@ -8,6 +8,7 @@ the same load at the same moment, so the ratio holds even when the absolute figu
     git archive main | tar -x -C /tmp/base
     python benchmarks/ab_latency.py --base /tmp/base                      # shipped base, 5 rounds
     python benchmarks/ab_latency.py --base /tmp/base --synthetic 10000 --rounds 2
+    python benchmarks/ab_latency.py --base /tmp/base --more-phrasings 0.5   # as if each entry had 50% more
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -44,6 +47,24 @@ def load_engine(tree: Path) -> ModuleType:
     return knowledge
 
 
+def more_phrasings(kb: Any, share: float, seed: int = 5) -> Any:
+    """Give every entry `share` more phrasings: existing ones with a word dropped and "please" added.
+
+    Content keeps growing by new ways of asking; this prices that growth before it is written.
+    """
+    rng = random.Random(seed)
+    entries = []
+    for entry in kb.entries:
+        extra = []
+        for phrasing in rng.sample(entry.phrasings, k=int(len(entry.phrasings) * share)):
+            words = phrasing.split()
+            if len(words) > 3:
+                del words[rng.randrange(len(words))]
+            extra.append(" ".join([*words, "please"]))
+        entries.append(replace(entry, phrasings=(*entry.phrasings, *extra)))
+    return type(kb)(article=kb.article, sections=kb.sections, entries=tuple(entries))
+
+
 def percentile(samples: list[float], q: float) -> float:
     """Return the q-quantile (nearest rank below), as bench_retrieval.py reports it."""
     ordered = sorted(samples)
@@ -56,6 +77,12 @@ def main() -> None:
     parser.add_argument("--kb", type=Path, default=ROOT / "knowledge", help="knowledge folder for both")
     parser.add_argument("--synthetic", type=int, default=0, help="grow the base to this many entries")
     parser.add_argument("--rounds", type=int, default=5, help="passes over the questions")
+    parser.add_argument(
+        "--more-phrasings",
+        type=float,
+        default=0.0,
+        help="share of phrasings added to every entry (0.5: 50%%)",
+    )
     args = parser.parse_args()
     engines = {"base": load_engine(args.base.resolve()), "this": load_engine(ROOT)}
     sys.path.insert(0, str(ROOT))
@@ -71,6 +98,8 @@ def main() -> None:
         kb = knowledge.load_knowledge(args.kb)
         if args.synthetic:
             kb = synthetic(kb, args.synthetic)  # duck-typed: both engines' KnowledgeBase take the same fields
+        if args.more_phrasings:
+            kb = more_phrasings(kb, args.more_phrasings)
         t0 = time.perf_counter()
         indexes[name] = knowledge.SearchIndex(kb)
         build_s[name] = time.perf_counter() - t0
@@ -90,6 +119,8 @@ def main() -> None:
             order.reverse()
     load = os.getloadavg()
     size = f"{args.synthetic} synthetic entries" if args.synthetic else "shipped base"
+    if args.more_phrasings:
+        size += f", {args.more_phrasings:.0%} more phrasings per entry"
     print(f"{len(questions)} questions x {args.rounds} rounds, {size}, load average {load[0]:.2f} (1 min)")
     print("| engine | p50 ms | p99 ms | index build s |")
     print("|---|---|---|---|")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -146,7 +147,12 @@ def leading(pattern: re.Pattern[str] | str, flags: int = 0) -> tuple[str, ...] |
         strings = merged
     if "" in strings:
         return None
-    return tuple(sorted(strings))
+    # A string another one starts with adds nothing: keep the shortest (the test is the same).
+    kept: list[str] = []
+    for s in sorted(strings):
+        if not kept or not s.startswith(kept[-1]):
+            kept.append(s)
+    return tuple(kept)
 
 
 def key_words(
@@ -354,7 +360,7 @@ def _run_words(strings: set[str], left: bool, right: bool) -> WordCondition | No
     for s in strings:
         pieces = s.split(" ")
         whole = frozenset(
-            piece
+            sys.intern(piece)  # the same few words recur in thousands of alternatives
             for i, piece in enumerate(pieces)
             if (i > 0 or left) and (i < len(pieces) - 1 or right) and _WORD_RE.fullmatch(piece)
         )

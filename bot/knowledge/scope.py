@@ -20,7 +20,7 @@ import collections
 import functools
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.knowledge.needles import (
@@ -880,7 +880,7 @@ def _closes_at_end(source: str) -> bool:
 
 
 # A word condition (needles.WordCondition) ready for checking: its key words, and key word -> alternatives.
-_Keyed = tuple[frozenset[str], dict[str, tuple[frozenset[str], ...]]]
+_Keyed = tuple[frozenset[str], dict[str, tuple[tuple[str, ...], ...]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -902,7 +902,7 @@ class _PatternIndex:
     # first letters (up to PREFIX_KEY) -> (piece, the strings a question it matches starts with)
     by_prefix: dict[str, tuple[tuple[int, tuple[str, ...]], ...]]
     # key word -> (piece, the words of one alternative of its filed condition that holds that key)
-    by_word: dict[str, tuple[tuple[int, frozenset[str]], ...]]
+    by_word: dict[str, tuple[tuple[int, tuple[str, ...]], ...]]
     by_needle: dict[str, frozenset[int]]
     always: frozenset[int]
 
@@ -921,7 +921,13 @@ class _PatternIndex:
         # How many alternatives of all pieces hold each word: widely used words make poor keys.
         counts = collections.Counter(w for found in found_conditions for c in found for ws in c for w in ws)
         by_prefix: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-        by_word: dict[str, list[tuple[int, frozenset[str]]]] = {}
+        shared: dict[frozenset[str], tuple[str, ...]] = {}
+
+        def compact(words: frozenset[str]) -> tuple[str, ...]:
+            """One small tuple per distinct set of words (thousands of alternatives repeat)."""
+            return shared.setdefault(words, tuple(sorted(words)))
+
+        by_word: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         by_needle: dict[str, set[int]] = {}
         always: set[int] = set()
         for j, ((_k, source, flags), found) in enumerate(zip(pieces, found_conditions, strict=True)):
@@ -933,7 +939,7 @@ class _PatternIndex:
             if found:
                 filed = cheapest(found, STOPWORDS, counts)
                 for words, key in key_words(filed, STOPWORDS, counts).items():
-                    by_word.setdefault(key, []).append((j, words))
+                    by_word.setdefault(key, []).append((j, compact(words)))
                 continue
             needed = first_needles(re.compile(source, flags))
             for needle in needed or ():
@@ -943,7 +949,7 @@ class _PatternIndex:
         return cls(
             pieces,
             [None] * len(pieces),
-            tuple(tuple(_keyed(c, counts) for c in found) for found in found_conditions),
+            tuple(tuple(_keyed(c, counts, compact) for c in found) for found in found_conditions),
             {key: tuple(entries) for key, entries in by_prefix.items()},
             {w: tuple(entries) for w, entries in by_word.items()},
             {n: frozenset(ids) for n, ids in by_needle.items()},
@@ -965,7 +971,7 @@ class _PatternIndex:
             for j, starts in by_prefix.get(wording[:n], ())
             if wording.startswith(starts)
         }
-        filed.update(j for w in held if w in by_word for j, words in by_word[w] if words <= held)
+        filed.update(j for w in held if w in by_word for j, words in by_word[w] if held.issuperset(words))
         filed.update(j for needle, ids in self.by_needle.items() if needle in wording for j in ids)
         conditions = self.conditions
         found = [j for j in filed if _holds(conditions[j], held)]
@@ -981,18 +987,20 @@ class _PatternIndex:
         return pattern.search(wording) is not None
 
 
-def _keyed(condition: WordCondition, counts: Mapping[str, int]) -> _Keyed:
+def _keyed(
+    condition: WordCondition, counts: Mapping[str, int], compact: Callable[[frozenset[str]], tuple[str, ...]]
+) -> _Keyed:
     """Return a condition's key words and its alternatives by key word: most questions hold no key."""
-    by_key: dict[str, list[frozenset[str]]] = {}
+    by_key: dict[str, list[tuple[str, ...]]] = {}
     for words, key in key_words(condition, STOPWORDS, counts).items():
-        by_key.setdefault(key, []).append(words)
+        by_key.setdefault(key, []).append(compact(words))
     return frozenset(by_key), {key: tuple(alternatives) for key, alternatives in by_key.items()}
 
 
 def _holds(conditions: tuple[_Keyed, ...], held: set[str]) -> bool:
     """Return True when a question's words meet every condition: some alternative's words all held."""
     for keys, by_key in conditions:
-        if not any(words <= held for key in keys.intersection(held) for words in by_key[key]):
+        if not any(held.issuperset(words) for key in keys.intersection(held) for words in by_key[key]):
             return False
     return True
 
