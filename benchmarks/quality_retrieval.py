@@ -22,6 +22,7 @@ from bot.stages import Stage  # noqa: E402
 SETS = (
     ("realistic blind", "realistic-blind-questions.tsv"),
     ("realistic check", "realistic-check-questions.tsv"),
+    ("realistic check 2", "realistic-check-2.tsv"),
     ("blind", "blind-questions.tsv"),
     ("held-out", "heldout-questions.tsv"),
     ("dev", "dev-questions.tsv"),
@@ -30,6 +31,7 @@ SETS = (
     ("realistic tuning 3", "realistic-tuning-3.tsv"),
     ("realistic tuning 4", "realistic-tuning-4.tsv"),
     ("realistic tuning 5", "realistic-tuning-5.tsv"),
+    ("realistic tuning 6", "realistic-tuning-6.tsv"),
     ("tuning traps", "realistic-traps-tuning.tsv"),
 )
 

@@ -111,6 +111,10 @@ class MentorBot(commands.Bot):
         gc.collect()
         gc.freeze()
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Do nothing: there are no text commands, so commands.Bot's prefix parsing of every message is
+        skipped (the Answers cog's own listener still hears every message)."""
+
     async def _flush_forever(self) -> None:
         """Write the storage's write-behind buffers: one transaction a second, not one per question."""
         while True:
