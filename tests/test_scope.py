@@ -58,7 +58,7 @@ DECLINED = [
     ("money", "how much should i budget for mixing and mastering an album"),
     ("legal", "whats the process for clearing samples from old vinyl"),
     ("named-schools", "is the timbaland masterclass worth it"),
-    ("chat", "got tinnitus after a loud gig, will it go away"),
+    ("health", "got tinnitus after a loud gig, will it go away"),
     ("chat", "bot whats your favourite genre"),
     ("statistics", "whats the average age people get their first producer job"),
     ("statistics", "what percentage of interns end up as producers"),
@@ -84,6 +84,8 @@ DECLINED = [
     ("statistics", "how many people apply for each studio internship"),
     ("chat", "can you write me a poem about my cat"),
     ("chat", "happy new year everyone"),
+    ("health", "my wrist hurts after long sessions, any ergonomic tips"),
+    ("health", "i have adhd and cant focus on one track, how do i manage it"),
     # Round 2: more brands, platforms, PROs, careers, settings, file moves and chat, in new wording.
     ("money", "how do i bring up payment with a band without sounding greedy"),
     ("selling-and-business", "should i register an llc before i take on mixing clients"),
@@ -210,3 +212,52 @@ def test_declined_result_names_the_intent(index: SearchIndex) -> None:
     """SearchResult.out_of_scope names the intent, so the bot can say what the article does not cover."""
     assert index.search("how much do producers make").out_of_scope == "money"
     assert index.search("how do i get an internship").out_of_scope is None
+
+
+# Chat around a real question is backstory (scope.Intent.declines_from_backstory): the question is answered.
+CHAT_AROUND_A_QUESTION = [
+    (
+        "morning all, my cat is asleep on my keyboard again lol. what does an assistant producer actually do all day?",
+        "assistant-producer-role",
+    ),
+    (
+        "my dog keeps barking at my monitors lol. anyway, is a music degree worth it for producers?",
+        "formal-education",
+    ),
+    (
+        "ordered pizza, back to the grind. is it normal to feel like a fraud when you start out in production?",
+        "conclusion",
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "section"), CHAT_AROUND_A_QUESTION)
+def test_chat_in_the_backstory_does_not_decline_the_question(
+    index: SearchIndex, question: str, section: str
+) -> None:
+    """A greeting, a pet or "how are you" beside an on-topic question is chatter, not the question."""
+    assert check_scope(words(question)).intent == "chat"  # the whole message does trip the chat intent
+    result = index.search(question)
+    assert result.out_of_scope is None
+    assert result.answered and section in result.best.entry.sources, result.best
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        # The asked part itself is chat: still declined, whatever the backstory says.
+        ("i want to be a producer one day. who produced that new kendrick album?", "chat"),
+        ("been learning production for a year now. anyone wanna collab on a track?", "chat"),
+        # Other intents decline from the backstory too: only chat is chatter.
+        (
+            "my parents want to know how much producers make before they let me do this. does anyone know?",
+            "money",
+        ),
+        ("got tinnitus last month from loud sessions. should i still try to become a producer?", "health"),
+    ],
+)
+def test_only_chat_is_read_as_backstory(index: SearchIndex, question: str, intent: str) -> None:
+    """Chat in the asked part, or any other intent anywhere, still declines the message."""
+    result = index.search(question)
+    assert result.confidence is Confidence.NONE, result.best
+    assert result.out_of_scope == intent

@@ -9,7 +9,8 @@ genre or mixing how-tos and plain chat. Each intent below names one such topic a
 - `pairs`: two adjacent content words that together name the topic although each alone is on-topic;
 - `together`: a word from each of two sets anywhere in the question ("best" + "mic");
 - `patterns`: regular expressions over the normalised wording (text.words joined by spaces). A pattern is a
-  whole intent ("how much do producers make"): the engine declines the question outright.
+  whole intent ("how much do producers make"): the engine declines the question outright — except chat
+  (`declines_from_backstory`), which declines only when the asked part of the message is chat itself.
 Add a topic by adding an Intent; tests/test_scope.py holds one example per intent and the on-topic questions
 that must stay clear of every intent.
 """
@@ -44,6 +45,11 @@ class Intent:
     pairs: frozenset[tuple[str, str]] = frozenset()
     together: tuple[frozenset[str], frozenset[str]] | None = None
     patterns: tuple[re.Pattern[str], ...] = field(default=())
+    # False for chat: a greeting, a joke or "my cat just walked across my keyboard" around a real question is
+    # backstory, so the intent declines only when the asked part of the message (question.asked_part) is
+    # itself out of scope. Every other intent declines wherever it appears ("my parents want to know the
+    # starting salary... anyone know?").
+    declines_from_backstory: bool = True
 
 
 def _words(text: str) -> frozenset[str]:
@@ -751,12 +757,22 @@ INTENTS: tuple[Intent, ...] = (
         ),
     ),
     Intent(
+        "health",
+        words=_words("posture earplugs newborn pregnant adhd autism autistic dyslexia dyslexic wheelchair"),
+        patterns=_patterns(
+            r"\btinnitus\b|\bhearing (loss|damage)\b|\bears? (ringing|ring)\b|\bprotect (my )?(hearing"
+            r"|ears)\b",
+            r"\b(back|neck|wrist) (is killing|pain|hurts)\b|\bburn ?out\b.*\bdepress|\bergonomic",
+            r"\b(adhd|autism|autistic|dyslexia|dyslexic|wheelchair|disability|disabled|newborn|pregnant)\b",
+        ),
+    ),
+    Intent(
         "chat",
+        declines_from_backstory=False,
         words=_words(
             """
             weather recipe football soccer basketball anime netflix fortnite nickname alias grammys coachella
-            lunch dinner breakfast birthday posture earplugs puppy kitten newborn pregnant adhd autism
-            autistic dyslexia dyslexic wheelchair
+            lunch dinner breakfast birthday puppy kitten
             """
         ),
         patterns=_patterns(
@@ -785,8 +801,6 @@ INTENTS: tuple[Intent, ...] = (
             r"\bhours of sleep\b",
             r"\banyone (want|wanna|wants) to\b|\bdoes anyone want to\b|\bany ?1 (wanna|want to)\b",
             r"\bai\b",
-            r"\btinnitus\b|\bhearing (loss|damage)\b|\bears? (ringing|ring)\b|\bprotect (my )?(hearing"
-            r"|ears)\b",
             r"\bhow many hours (a|per) (week|day)\b|\b(channel|role|bot) (on|in|for) (this|the) server\b",
             r"\b(who is|whos|who s) better\b|\b(your|ur) (favou?rite|fav)\b|\beveryone listening to\b",
             r"\b(tell me|know) a joke\b|\bpizza\b|\bwifi\b|\bmy (cat|dog)\b",
@@ -813,14 +827,12 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(watching|watch) the (game|match|fight)\b|\bwho won the\b",
             r"\b(mods?|moderators?|admins?) (here|on this)\b|\breport someone\b|\bbanned\b",
             r"\b(change|set) (my )?(nickname|name|avatar|role) on\b|\bon this discord\b",
-            r"\b(back|neck|wrist) (is killing|pain|hurts)\b|\bburn ?out\b.*\bdepress|\bergonomic",
             r"^(im|i am) so (tired|bored|hungry|sleepy)( today| rn| lol)?$|\bi love this (community|server)$",
             r"\bdo you like [a-z]+( [a-z]+)?$|\bwho is the best (rapper|producer|singer|dj)\b",
             r"\b(looking for|need) (a )?(female |male )?(vocalist|singer|rapper|feature|collab)\b.*\bdm\b",
             r"\bhit my (dms?|line|inbox)\b|\bdm me\b|\bany (rappers|singers|artists|vocalists) (in )?here"
             r" (need|want|looking)\b",
             r"^(im|i am|i m) (so )?(bored|tired|hungry|sleepy)\b.*\bwhat (should|can) i do\b",
-            r"\b(adhd|autism|autistic|dyslexia|dyslexic|wheelchair|disability|disabled|newborn|pregnant)\b",
             r"\b(did|was|does) (?!(you|u|i|most|other|the|all|every|any|a|an|producers|people|they|it"
             r"|that|this|he|she|we)\b)[a-z]+( [a-z]+)? (go to (school|uni|university|college)|self taught"
             r"|study (music|production|audio))\b|\bhow did (?!(most|you|u|other|all|famous|successful|the"
@@ -830,6 +842,8 @@ INTENTS: tuple[Intent, ...] = (
     ),
 )
 
+# Intents that are only backstory unless the asked part of a message is out of scope too (see Intent).
+BACKSTORY_CHATTER: frozenset[str] = frozenset(i.name for i in INTENTS if not i.declines_from_backstory)
 _WORD_INTENT: dict[str, str] = {w: intent.name for intent in INTENTS for w in intent.words}
 _PAIR_INTENT: dict[tuple[str, str], str] = {p: intent.name for intent in INTENTS for p in intent.pairs}
 _TOGETHER = tuple((k, intent.together) for k, intent in enumerate(INTENTS) if intent.together)

@@ -47,7 +47,7 @@ from bot.knowledge.results import (
     confidence_of,
     prefer_stage,
 )
-from bot.knowledge.scope import check_scope, prepare
+from bot.knowledge.scope import BACKSTORY_CHATTER, check_scope, prepare
 from bot.knowledge.text import STOPWORDS, clear_words_cache, content_words, document_words, topic_words, words
 from bot.knowledge.vocabulary import Vocabulary
 
@@ -180,21 +180,24 @@ class SearchIndex:
         phrase_stems = stems
         asked: Reading | None = None
         asked_text = asked_part(question)
+        intent = scope.intent
         if asked_text is not None:
             asked_words = words(asked_text)
             asked_stems = self._topic_stems(asked_words, off_words)
             if sum(1 for st in asked_stems if self._known(st)) >= ASKED_MIN_STEMS:
+                if intent in BACKSTORY_CHATTER and check_scope(asked_words).intent is None:
+                    intent = None  # "sup guys... should i try other genres? ... my cat walked on my keys"
                 phrase_stems = asked_stems
                 asked_set = set(asked_stems)
                 for st in stems:
                     if st not in asked_set:
                         factors[st] = BACKSTORY_WEIGHT
-                if not scope.marks and not scope.intent:  # another career or pay in the backstory stays
+                if not scope.marks and not intent:  # another career or pay in the backstory stays
                     alone = dict.fromkeys(asked_stems, 1.0)
                     asked = Reading(alone, " ".join(asked_words), asked_stems, None)
         marks = [OUT_OF_SCOPE_MARK + hit for hit in dict.fromkeys(scope.marks)]
         factors.update(dict.fromkeys(marks, 1.0))
-        return Reading(factors, " ".join(all_words), phrase_stems + marks, scope.intent, asked)
+        return Reading(factors, " ".join(all_words), phrase_stems + marks, intent, asked)
 
     def search(self, question: str, *, stage: str | None = None) -> SearchResult:
         """Rank entries for a question; never raises on any text.

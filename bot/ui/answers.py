@@ -49,6 +49,7 @@ NOT_COVERED: dict[str, str] = {
     "technique-how-to": "step-by-step production or mixing techniques",
     "statistics": "statistics or figures about the industry",
     "tech-support": "fixing computer, software or gear problems",
+    "health": "health, hearing or medical questions",
 }
 RELATED_MAX = 3  # related-topic buttons under an answer (one row, with room to spare)
 SUGGESTIONS_MAX = 5  # "did you mean" offers: one row of buttons
