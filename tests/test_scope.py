@@ -85,6 +85,9 @@ DECLINED = [
     ("chat", "can you write me a poem about my cat"),
     ("chat", "happy new year everyone"),
     ("health", "my wrist hurts after long sessions, any ergonomic tips"),
+    ("product-choice", "must haves for a home studio on a budget?"),
+    ("product-choice", "what are some decent cheap midi keyboards"),
+    ("technique-how-to", "love that warm tape sound on old records, how do i get it in my daw"),
     ("health", "i have adhd and cant focus on one track, how do i manage it"),
     # Round 2: more brands, platforms, PROs, careers, settings, file moves and chat, in new wording.
     ("money", "how do i bring up payment with a band without sounding greedy"),
@@ -168,6 +171,10 @@ CLEAR = [
     "is teaching myself production at home enough or do i need a course",
     "do i need to know how to back up the artist when the label disagrees",
     "should i learn new software when it comes out or stick with what i know",
+    # Round 3: "must have", "good with", "vintage sound" in the article's own sense.
+    "what are the must have qualities for someone who wants to produce",
+    "im pretty decent with computers but clueless about music, what should a producer learn first",
+    "the band wants a vintage sound and i dont know how a producer gets the artist there",
 ]
 
 

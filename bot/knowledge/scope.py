@@ -470,10 +470,11 @@ INTENTS: tuple[Intent, ...] = (
             rf"\b(which|better|best|should i|vs)\b.*\b({_PRODUCTS}) or ({_PRODUCTS})\b",
             rf"\b({_PRODUCTS}) or ({_PRODUCTS})\b(.*\b(which|better|best)\b|( for [a-z ]+)? *$)",
             rf"\b({_PRODUCTS}) (is )?(better|worse) (than|then)\b",
-            rf"\b(best|cheapest|good|decent|free)( (?!at\b)[a-z0-9]+){{0,2}}? ({_GEAR})\b(?! skills)",
+            rf"\b(best|cheapest|good|decent|free)( (?!(at|with)\b)[a-z0-9]+){{0,2}}? ({_GEAR})\b(?! skills)",
             rf"\b(expensive|cheap|budget|pricey) ({_GEAR})\b",
             rf"\bswitch(ing)? (from )?({_PRODUCTS}) to ({_PRODUCTS})\b",
-            rf"\b({_GEAR}) (recs|recommendations|must haves|under|for under)\b|\bmust haves?\b"
+            rf"\b({_GEAR}) (recs|recommendations|must haves|under|for under)\b"
+            r"|\bmust haves?\b(?! (skills?|abilit|qualit|traits?|attributes?))"
             r"|\bwhat do (the )?pros use\b",
             rf"\bwhat ({_GEAR}) do i need\b|\bmacbook|\bsm ?58\b",
             r"\bis the [a-z0-9]+ good for (vocals|recording|mixing)\b",
@@ -703,7 +704,8 @@ INTENTS: tuple[Intent, ...] = (
             r"|rap|track)\b",
             r"\b(make|making|get) (my |the |a )?(mix|mixes|master|track|song|beat)s? (louder|wider|punchier"
             r"|warmer|brighter|fatter)\b|\bwithout (distortion|clipping)\b",
-            r"\b(analog|analogue|warm|tape|vintage) (sound|warmth|vibe)\b.*\b(box|plugin|digital|daw|get)\b",
+            r"\b(analog|analogue|warm|tape|vintage) (sound|warmth|vibe)\b.*\b(box|plugin|digital|daw"
+            r"|get (it|that|this|one))\b",
             r"\b(compressor|compression|eq|reverb|delay|limiter|gate|saturation|synth|mic|preamp|attack"
             r"|release) settings?\b|\b(starting point|settings?) for (a |the |my )?(compressor|eq|reverb"
             r"|limiter|delay|gate)\b",
