@@ -23,6 +23,7 @@ SETS = (
     ("realistic blind", "realistic-blind-questions.tsv"),
     ("realistic check", "realistic-check-questions.tsv"),
     ("realistic check 2", "realistic-check-2.tsv"),
+    ("realistic check 3", "realistic-check-3.tsv"),
     ("blind", "blind-questions.tsv"),
     ("held-out", "heldout-questions.tsv"),
     ("dev", "dev-questions.tsv"),
@@ -32,6 +33,7 @@ SETS = (
     ("realistic tuning 4", "realistic-tuning-4.tsv"),
     ("realistic tuning 5", "realistic-tuning-5.tsv"),
     ("realistic tuning 6", "realistic-tuning-6.tsv"),
+    ("realistic tuning 7", "realistic-tuning-7.tsv"),
     ("tuning traps", "realistic-traps-tuning.tsv"),
 )
 

@@ -86,6 +86,10 @@ DECLINED = [
     ("chat", "happy new year everyone"),
     ("health", "my wrist hurts after long sessions, any ergonomic tips"),
     ("product-choice", "must haves for a home studio on a budget?"),
+    ("product-choice", "is a 49 key controller enough or should i go for 61"),
+    ("product-choice", "good laptop for music production under a grand?"),
+    ("money", "someone finally wants me to mix their ep, what should i even charge them"),
+    ("legal", "how do i make sure im credited on apple music for the tracks i made"),
     ("product-choice", "what are some decent cheap midi keyboards"),
     ("technique-how-to", "love that warm tape sound on old records, how do i get it in my daw"),
     ("health", "i have adhd and cant focus on one track, how do i manage it"),
@@ -175,6 +179,7 @@ CLEAR = [
     "what are the must have qualities for someone who wants to produce",
     "im pretty decent with computers but clueless about music, what should a producer learn first",
     "the band wants a vintage sound and i dont know how a producer gets the artist there",
+    "my boss says i might get my first production credit soon, what changes when you lead sessions",
 ]
 
 

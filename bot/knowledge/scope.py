@@ -243,6 +243,7 @@ INTENTS: tuple[Intent, ...] = (
             """
         ),
         patterns=_patterns(
+            r"\b(what|how much) (do|should|would|can|could|will) (i|you|we|u) ([a-z]+ )?charge\b",
             r"\bhow much\b(?: [a-z]+){0,4}? (make|makes|earn|earns|charge|charges|cost|costs|paid|bill"
             r"|bills|rent|bill)\b",
             r"\b(make|making|makes|earn|earning) (good |decent |real |any |enough |a lot of |some |more "
@@ -346,6 +347,8 @@ INTENTS: tuple[Intent, ...] = (
             },
         ),
         patterns=_patterns(
+            r"\b(get|getting|be|being|am|are) (properly |officially )?credited\b|\bcredits? (on|in) (spotify"
+            r"|apple music|tidal|streaming|discogs)\b",
             r"\bregister (my |our |the )?(songs?|beats?|tracks?|music|name|tag|copyright)\b",
             r"\b(ascap|bmi|prs|socan|gema|sacem|apra|jasrac|mlc|harry fox|songtrust|sound exchange|sesac|gmr"
             r"|mcps|siae|sgae|stim|tono|koda|buma|stemra|ecad|samro|sabam|teosto|akm|iprs)\b",
@@ -458,6 +461,10 @@ INTENTS: tuple[Intent, ...] = (
         | GEAR_NAMES,
         together=(GEAR_NAMES, CHOOSING),
         patterns=_patterns(
+            r"\b(25|32|37|49|61|76|88) keys?\b|^(a |which |what |best |good |any )?(laptop|computer|pc|mac"
+            r"|macbook|mic|microphone|interface|headphones|monitors|speakers|keyboard|controller"
+            r"|midi keyboard)s? (for|4) (prod|production|producing|music|beats|mixing|recording"
+            r"|making beats)\b",
             rf"\b(which|what)( [a-z0-9]+){{0,2}}? ({_GEAR})( should| is best| is better| are best| do you"
             rf"| would"
             r" you| to (buy|get)| for| do i need to run| do most| do pros| are good| is good| you using"
