@@ -33,6 +33,8 @@ TUNING_SETS = (
     "realistic-tuning-3.tsv",
     "realistic-tuning-4.tsv",
     "realistic-tuning-5.tsv",
+    "realistic-tuning-6.tsv",
+    "realistic-tuning-7.tsv",
     "realistic-traps-tuning.tsv",
     "dev-questions.tsv",
 )

@@ -85,6 +85,7 @@ DECLINED = [
     ("chat", "can you write me a poem about my cat"),
     ("chat", "happy new year everyone"),
     ("health", "my wrist hurts after long sessions, any ergonomic tips"),
+    ("chat", "morning fam, finally bounced my first full ep last night"),
     ("product-choice", "must haves for a home studio on a budget?"),
     ("product-choice", "is a 49 key controller enough or should i go for 61"),
     ("product-choice", "good laptop for music production under a grand?"),
@@ -180,6 +181,8 @@ CLEAR = [
     "im pretty decent with computers but clueless about music, what should a producer learn first",
     "the band wants a vintage sound and i dont know how a producer gets the artist there",
     "my boss says i might get my first production credit soon, what changes when you lead sessions",
+    "hey all, first time posting. an assistant producer does what exactly",
+    "hi, i need advice on getting an internship at a studio",
 ]
 
 

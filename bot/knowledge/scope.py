@@ -814,6 +814,10 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(who is|whos|who s) better\b|\b(your|ur) (favou?rite|fav)\b|\beveryone listening to\b",
             r"\b(tell me|know) a joke\b|\bpizza\b|\bwifi\b|\bmy (cat|dog)\b",
             r"^(thanks|thank you|thx|ty|lol|lmao|haha|nice|cool|ok|okay|bye|gn|good night)( [a-z]+){0,3}$",
+            # A greeting or sign-off, then news, nothing asked ("gn everyone, great session today").
+            r"^(gn|gm|good night|good morning|morning|night|evening|hey|hi|hello|yo|sup|hiya)\b(?!.*\b(how"
+            r"|what|which|who|why|where|when|should|shall|can|could|would|will|do|does|did|is|are|am|any|anyone"
+            r"|anybody|tips?|advice|help|pls|please|need|wondering|question)\b)",
             r"\bhow are (you|u)\b|\bwhats your name\b|\bwho (made|built|created|coded) (you|u|this bot)\b",
             r"\bare (you|u) (chatgpt|gpt|an ai|ai|sentient|alive|conscious)\b|\b(anyone|anybody) (wanna"
             r"|want to) collab\b",
