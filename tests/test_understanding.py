@@ -130,8 +130,11 @@ def test_dropped_g_on_a_stopword_is_not_corrected_into_a_topic(index: SearchInde
     )
 
 
-def test_thanks_in_advance_is_not_about_advancing(index: SearchIndex) -> None:
+@pytest.mark.parametrize(
+    "sign_off", ["ty in advance", "thanking you in advance", "thanks so much in advance"]
+)
+def test_thanks_in_advance_is_not_about_advancing(index: SearchIndex, sign_off: str) -> None:
     """ "ty in advance" is a sign-off: it must not read as advancing (promotion) in a skills question."""
-    assert index.analyse("what skills do u need to be a producer? ty in advance") == index.analyse(
+    assert index.analyse(f"what skills do u need to be a producer? {sign_off}") == index.analyse(
         "what skills do u need to be a producer?"
     )

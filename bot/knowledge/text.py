@@ -36,7 +36,7 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(\w+)'ll\b", r"\1 will"),
         (r"\b(\w+)'d\b", r"\1 would"),
         (r"\b(what|that|it|there|who|where|how|he|she|here)'s\b", r"\1 is"),
-        (r"\b(thanks|thank you|thx|ty|tia) in advance\b", "thanks"),
+        (r"\b(thanks|thank you|thank u|thanking you|thx|ty|tia)( so much| a lot)? in advance\b", "thanks"),
         (r"\bw/o\b", "without"),
         (r"\bw/(?=\s)", "with"),
         (r"'s\b", ""),  # possessive: "a producer's job" -> "a producer job"
