@@ -227,12 +227,16 @@ async def test_settings_change_only_what_was_asked(mentor: Mentor) -> None:
 async def test_kb_gaps_honours_the_limit_and_escapes_markdown(mentor: Mentor) -> None:
     """`limit` caps the list; a member's question cannot restyle the moderator's list with markdown."""
     s = mentor.studio
-    for question in ("how do i bake **bold** bread", "what is the capital of france", "how tall is everest"):
+    for question in (
+        "how do i bake **sourdough** bread",
+        "what is the capital of france",
+        "how tall is everest",
+    ):
         await run(mentor, s.alice.id, "ask", {"question": question})
     _, body = await run(mentor, s.mo.id, "kb gaps", {"limit": 2})
     lines = embeds_of(body)[0]["description"].splitlines()
     assert len(lines) == 2
     _, body = await run(mentor, s.mo.id, "kb gaps")
     description = embeds_of(body)[0]["description"]
-    assert "how do i bake \\*\\*bold\\*\\* bread" in description and len(description.splitlines()) == 3
+    assert "how do i bake \\*\\*sourdough\\*\\* bread" in description and len(description.splitlines()) == 3
     assert body["data"]["flags"] & EPHEMERAL
