@@ -925,15 +925,17 @@ class _PatternIndex:
 
     pieces: tuple[tuple[int, str, int], ...]  # every piece: its intent's position in INTENTS, source, flags
     compiled: list[re.Pattern[str] | None]  # each piece, once compiled
-    conditions: tuple[tuple[_Keyed, ...], ...]  # each piece's word conditions
-    # first letters (up to PREFIX_KEY) -> (piece, the strings a question it matches starts with)
+    # each piece's word conditions still to check when it is reached (a key word's piece meets its filed one)
+    conditions: tuple[tuple[_Keyed, ...], ...]
+    # first letters (up to PREFIX_KEY) -> (piece, those of the strings a question it matches starts with that
+    # start with these letters)
     by_prefix: dict[str, tuple[tuple[int, tuple[str, ...]], ...]]
     # key word -> (piece, the words of one alternative of its filed condition that holds that key)
     by_word: dict[str, tuple[tuple[int, tuple[str, ...]], ...]]
     by_needle: dict[str, frozenset[int]]
     always: frozenset[int]
 
-    PREFIX_KEY = 3
+    PREFIX_KEY = 8
 
     @classmethod
     def build(cls) -> _PatternIndex:
@@ -949,6 +951,7 @@ class _PatternIndex:
         counts = collections.Counter(w for found in found_conditions for c in found for ws in c for w in ws)
         by_prefix: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         shared: dict[frozenset[str], tuple[str, ...]] = {}
+        shared_starts: dict[tuple[str, ...], tuple[str, ...]] = {}
 
         def compact(words: frozenset[str]) -> tuple[str, ...]:
             """One small tuple per distinct set of words (thousands of alternatives repeat)."""
@@ -957,16 +960,25 @@ class _PatternIndex:
         by_word: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         by_needle: dict[str, set[int]] = {}
         always: set[int] = set()
+        checked = list(found_conditions)  # the conditions left to check once a piece is reached
         for j, ((_k, source, flags), found) in enumerate(zip(pieces, found_conditions, strict=True)):
             starts = leading(source, flags)
             if starts is not None:
-                for key in dict.fromkeys(start[: cls.PREFIX_KEY] for start in starts):
-                    by_prefix.setdefault(key, []).append((j, starts))
+                # Under each leading string's first PREFIX_KEY letters, the leading strings that start so.
+                keyed: dict[str, list[str]] = {}
+                for start in starts:
+                    keyed.setdefault(start[: cls.PREFIX_KEY], []).append(start)
+                for key, same in keyed.items():
+                    strings = shared_starts.setdefault(tuple(same), tuple(same))
+                    by_prefix.setdefault(key, []).append((j, strings))
                 continue
             if found:
                 filed = cheapest(found, STOPWORDS, counts)
                 for words, key in key_words(filed, STOPWORDS, counts).items():
                     by_word.setdefault(key, []).append((j, compact(words)))
+                rest = list(found)
+                rest.remove(filed)  # a piece reached by a key word meets its filed condition already
+                checked[j] = tuple(rest)
                 continue
             needed = first_needles(re.compile(source, flags))
             for needle in needed or ():
@@ -976,7 +988,7 @@ class _PatternIndex:
         return cls(
             pieces,
             [None] * len(pieces),
-            tuple(tuple(_keyed(c, counts, compact) for c in found) for found in found_conditions),
+            tuple(tuple(_keyed(c, counts, compact) for c in found) for found in checked),
             {key: tuple(entries) for key, entries in by_prefix.items()},
             {w: tuple(entries) for w, entries in by_word.items()},
             {n: frozenset(ids) for n, ids in by_needle.items()},
@@ -1001,7 +1013,7 @@ class _PatternIndex:
         filed.update(j for w in held if w in by_word for j, words in by_word[w] if held.issuperset(words))
         filed.update(j for needle, ids in self.by_needle.items() if needle in wording for j in ids)
         conditions = self.conditions
-        found = [j for j in filed if _holds(conditions[j], held)]
+        found = [j for j in filed if not conditions[j] or _holds(conditions[j], held)]
         found += self.always
         return sorted(found)
 
