@@ -99,14 +99,20 @@ def rank_pool(
         capped.append(cap)
         bound.append(min(best_case, ONE_WORD_CAP) if cap else best_case)
     # Phrase similarity, best bound first, while an entry can still be shown or set the wording threshold.
-    # Bounds are compared unrounded, with a margin that rounding cannot cross (see _below).
+    # Bounds are compared unrounded, with a margin that rounding cannot cross (see _below, inlined here:
+    # clamped to 0..1, _ROUNDING_GAP apart).
+    extract_one = process.extractOne
     scores: dict[int, float] = {}  # pool position -> score before the wording tie-break
     floor: list[float] = []  # min-heap of the `keep` best scores so far
     best = -math.inf  # the best score so far: entries within WEIGHT_WORDING of it get the tie-break
     for pos in sorted(range(len(docs)), key=bound.__getitem__, reverse=True):
-        if len(floor) == keep and bound[pos] <= best and _below(bound[pos] + WEIGHT_WORDING, floor[0]):
+        if (
+            len(floor) == keep
+            and bound[pos] <= best
+            and min(max(bound[pos] + WEIGHT_WORDING, 0.0), 1.0) + _ROUNDING_GAP < min(max(floor[0], 0.0), 1.0)
+        ):
             break  # neither this entry nor any with a lower bound can be shown or be the best
-        found = process.extractOne(phrase, docs[pos].phrases, scorer=PHRASE_SCORER)
+        found = extract_one(phrase, docs[pos].phrases, scorer=PHRASE_SCORER)
         similarity = found[1] / 100 if found else 0.0
         similarity *= gate[pos]
         score = base[pos] + WEIGHT_PHRASE * similarity
@@ -120,7 +126,8 @@ def rank_pool(
         else:
             heapq.heappushpop(floor, score)
     # The wording tie-break, best first, while an entry near the top can still be lifted among the shown.
-    near = [pos for pos, score in scores.items() if score >= best - WEIGHT_WORDING]
+    threshold = best - WEIGHT_WORDING
+    near = [pos for pos, score in scores.items() if score >= threshold]
     if len(near) > keep:
         near.sort(key=scores.__getitem__, reverse=True)
     final = scores.copy()  # unrounded final scores, or lower bounds of them where the tie-break is skipped
@@ -129,7 +136,7 @@ def rank_pool(
         score = scores[pos]
         if len(floor) == keep and _below(score + WEIGHT_WORDING, floor[0]):
             continue  # below `keep` finals whatever its wording: it keeps its lower bound
-        raw = process.extractOne(wording, docs[pos].raw_phrases, scorer=PHRASE_SCORER)
+        raw = extract_one(wording, docs[pos].raw_phrases, scorer=PHRASE_SCORER)
         score += WEIGHT_WORDING * (raw[1] / 100 if raw else 0.0)
         final[pos] = score
         if len(floor) < keep:
@@ -139,9 +146,13 @@ def rank_pool(
     # Rounding may tie entries whose unrounded scores differ: the shown order (rounded score, then pool order)
     # is decided among the entries not certainly below the `keep`-th best. An entry left at a lower bound is
     # certainly below `keep` others, so never among the first `keep`.
-    order = sorted(final, key=final.__getitem__, reverse=True)
-    kth = final[order[min(keep, len(order)) - 1]]
-    contenders = {pos: shown(final[pos]) for pos in sorted(order) if not _below(final[pos], kth)}
+    kth = sorted(final.values(), reverse=True)[min(keep, len(final)) - 1]
+    cut = min(max(kth, 0.0), 1.0)  # _below(score, kth), inlined: clamped score + _ROUNDING_GAP < cut
+    contenders = {
+        pos: round(min(max(score, 0.0), 1.0), 4)  # shown(score)
+        for pos, score in sorted(final.items())
+        if not min(max(score, 0.0), 1.0) + _ROUNDING_GAP < cut
+    }
     ranked = sorted(contenders, key=contenders.__getitem__, reverse=True)[:keep]
     return [Match(docs[pos].entry, contenders[pos]) for pos in ranked]
 
