@@ -186,6 +186,44 @@ async def test_kb_reload_refuses_a_broken_folder_and_applies_a_good_one(
         storage.close()
 
 
+async def test_kb_reload_reloads_the_learning_prompts_too(discord_double, studio, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A broken prompts.toml refuses the reload (the old prompts stay); a good one is what /learning now sends."""
+    folder = tmp_path / "kb"
+    shutil.copytree(bundled_knowledge_dir(), folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    config = mentor_config(discord_double, studio, tmp_path / "m.db")
+    clock = ManualClock()
+    storage = Storage(config.bot.database, clock=clock)
+    bot, task = await start_mentor(config, storage, Library(folder), discord_double.token, clock)
+    try:
+        m = Mentor(bot, discord_double, studio, storage, config, clock)
+        path = folder / "prompts.toml"
+        original = path.read_text(encoding="utf-8")
+        path.write_text(
+            original.replace('entry = "music-theory"', 'entry = "no-such-entry"', 1), encoding="utf-8"
+        )
+        inter = await discord_double.slash_command(
+            studio.guild.id, studio.general.id, studio.mo.id, "kb reload"
+        )
+        follow = await inter.wait_followup()
+        assert "Reload refused" in follow["content"] and "prompts.toml" in follow["content"], follow[
+            "content"
+        ]
+        _, before = await run(m, studio.alice.id, "learning now")
+        assert not embeds_of(before)[0]["description"].startswith("RELOADED")
+        path.write_text(original.replace('text = "', 'text = "RELOADED ', -1), encoding="utf-8")
+        inter = await discord_double.slash_command(
+            studio.guild.id, studio.general.id, studio.mo.id, "kb reload"
+        )
+        follow = await inter.wait_followup()
+        assert follow["content"].startswith("Reloaded:") and "learning prompts" in follow["content"]
+        _, after = await run(m, studio.alice.id, "learning now")
+        assert embeds_of(after)[0]["description"].startswith("RELOADED "), embeds_of(after)[0]
+    finally:
+        await bot.close()
+        await task
+        storage.close()
+
+
 async def test_a_failing_handler_answers_something_went_wrong(mentor: Mentor) -> None:
     """When a command breaks (here: the database is gone), the member gets an ephemeral apology, not silence."""
     mentor.storage.core.db.close()
