@@ -88,9 +88,18 @@ class MentorBot(commands.Bot):
         self.scheduler = Scheduler(self.clock, self.deliverer, ready=self.wait_until_ready)
 
     async def login(self, token: str) -> None:
-        """Apply the configured endpoints, then log in (discord.py reads them from class attributes)."""
+        """Apply the configured endpoints, then log in (discord.py reads them from class attributes).
+
+        A Discord (or proxy) that accepts the connection and never answers would hold the start for
+        aiohttp's five minutes: after [discord] connect_timeout the login fails with TimeoutError instead,
+        which the runtime reports as one line.
+        """
         apply_endpoints(self.config)
-        await super().login(token)
+        timeout = self.config.discord.connect_timeout
+        try:
+            await asyncio.wait_for(super().login(token), timeout)
+        except TimeoutError:
+            raise TimeoutError(f"no answer within {timeout:g} s") from None
 
     async def setup_hook(self) -> None:
         """Migrate, load extensions (persistent items, planners), start the writer and the scheduler, sync."""

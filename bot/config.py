@@ -48,6 +48,9 @@ class DiscordSettings:
     max_ratelimit_wait: float = field(
         default=30.0, metadata={"min": 0, "max": 3600}
     )  # longest rate-limit sleep before a send is given up and retried later
+    connect_timeout: float = field(
+        default=30.0, metadata={"min": 1, "max": 600}
+    )  # seconds to wait for Discord to answer the login at start before giving up (exit 2)
 
 
 @dataclass(frozen=True, slots=True)

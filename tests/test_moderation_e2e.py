@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import discord
@@ -138,10 +140,9 @@ async def test_reset_puts_a_setting_back_to_the_default(mentor: Mentor) -> None:
     assert mentor.storage.settings.get(s.guild.id).help_channel_ids is None
 
 
-async def test_kb_reload_refuses_a_broken_folder_and_applies_a_good_one(
-    discord_double, studio, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    """/kb reload replies with the validation errors and keeps answering from the old base; a fixed folder loads."""
+@contextlib.asynccontextmanager
+async def mentor_on_a_copy(discord_double, studio, tmp_path: Path) -> AsyncIterator[tuple[Mentor, Path]]:  # type: ignore[no-untyped-def]
+    """Studio Mentor answering from a copy of the bundled knowledge folder that the test may edit."""
     folder = tmp_path / "kb"
     shutil.copytree(bundled_knowledge_dir(), folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     config = mentor_config(discord_double, studio, tmp_path / "m.db")
@@ -149,7 +150,18 @@ async def test_kb_reload_refuses_a_broken_folder_and_applies_a_good_one(
     storage = Storage(config.bot.database, clock=clock)
     bot, task = await start_mentor(config, storage, Library(folder), discord_double.token, clock)
     try:
-        m = Mentor(bot, discord_double, studio, storage, config, clock)
+        yield Mentor(bot, discord_double, studio, storage, config, clock), folder
+    finally:
+        await bot.close()
+        await task
+        storage.close()
+
+
+async def test_kb_reload_refuses_a_broken_folder_and_applies_a_good_one(
+    discord_double, studio, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """/kb reload replies with the validation errors and keeps answering from the old base; a fixed folder loads."""
+    async with mentor_on_a_copy(discord_double, studio, tmp_path) as (m, folder):
         path = folder / "formal-education.toml"
         original = path.read_text(encoding="utf-8")
         path.write_text(original.replace('stages = ["', 'stages = ["rockstar", "', 1), encoding="utf-8")
@@ -180,10 +192,33 @@ async def test_kb_reload_refuses_a_broken_folder_and_applies_a_good_one(
         assert follow["content"].startswith("Reloaded:")
         _, probe = await run(m, studio.alice.id, "ask", {"question": "zyxwv reload probe"})
         assert embeds_of(probe)[0]["title"] == "Reload probe?"
-    finally:
-        await bot.close()
-        await task
-        storage.close()
+
+
+async def test_kb_reload_reloads_the_learning_prompts_too(discord_double, studio, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A broken prompts.toml refuses the reload (the old prompts stay); a good one is what /learning now sends."""
+    async with mentor_on_a_copy(discord_double, studio, tmp_path) as (m, folder):
+        path = folder / "prompts.toml"
+        original = path.read_text(encoding="utf-8")
+        path.write_text(
+            original.replace('entry = "music-theory"', 'entry = "no-such-entry"', 1), encoding="utf-8"
+        )
+        inter = await discord_double.slash_command(
+            studio.guild.id, studio.general.id, studio.mo.id, "kb reload"
+        )
+        follow = await inter.wait_followup()
+        assert "Reload refused" in follow["content"] and "prompts.toml" in follow["content"], follow[
+            "content"
+        ]
+        _, before = await run(m, studio.alice.id, "learning now")
+        assert not embeds_of(before)[0]["description"].startswith("RELOADED")
+        path.write_text(original.replace('text = "', 'text = "RELOADED ', -1), encoding="utf-8")
+        inter = await discord_double.slash_command(
+            studio.guild.id, studio.general.id, studio.mo.id, "kb reload"
+        )
+        follow = await inter.wait_followup()
+        assert follow["content"].startswith("Reloaded:") and "learning prompts" in follow["content"]
+        _, after = await run(m, studio.alice.id, "learning now")
+        assert embeds_of(after)[0]["description"].startswith("RELOADED "), embeds_of(after)[0]
 
 
 async def test_a_failing_handler_answers_something_went_wrong(mentor: Mentor) -> None:

@@ -231,6 +231,44 @@ async def plain_http_port() -> AsyncIterator[int]:
         await server.wait_closed()
 
 
+@pytest.fixture
+async def silent_port() -> AsyncIterator[int]:
+    """A TCP server that accepts connections and reads, but never answers."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+        await reader.read(65536)
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_discord_that_never_answers_is_one_line_after_the_connect_timeout(
+    tmp_path: Path, silent_port: int
+) -> None:
+    """A host that accepts the connection and never replies: one line after [discord] connect_timeout, exit 2."""
+    base = f"http://127.0.0.1:{silent_port}/api/v10"
+    config = write_config(tmp_path, "mentor.db", base)
+    config.write_text(config.read_text().replace("[bot]", "connect_timeout = 1\n[bot]"), encoding="utf-8")
+    started = asyncio.get_running_loop().time()
+    result = await asyncio.to_thread(
+        run_cli, "run", "--config", str(config), env=_env(DISCORD_TOKEN=TOKEN), cwd=tmp_path
+    )
+    assert asyncio.get_running_loop().time() - started < 20  # not aiohttp's five minutes
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert len(errors) == 1, result.stderr
+    assert f"cannot reach Discord at {base} (no answer within 1 s)" in errors[0], errors[0]
+
+
 @pytest.mark.parametrize("failure", ["refused", "dns", "tls"])
 async def test_discord_unreachable_at_start_is_one_line(
     tmp_path: Path, plain_http_port: int, failure: str

@@ -19,8 +19,7 @@ from discord.ext import commands
 
 from bot.app import MentorBot
 from bot.checks import moderator_only
-from bot.knowledge.loader import KnowledgeError
-from bot.knowledge.prompt_library import Prompt, load_prompts
+from bot.knowledge.prompt_library import Prompt
 from bot.learning import KIND_CHANNEL, KIND_DM, LearningPlanner, days_label, member_streak, recurrence_of
 from bot.prompts import pick_prompt, pool_for_stage
 from bot.slots import ALL_DAYS, parse_clock, parse_days, parse_timezone
@@ -63,8 +62,15 @@ class PromptChooser:
     """Picks an audience's next prompt from the library (the planner's and /learning now's `pick`)."""
 
     def __init__(self, prompts: Sequence[Prompt]) -> None:
+        self.prompts: tuple[Prompt, ...] = ()
+        self.by_id: dict[str, Prompt] = {}  # shared with the delivery handlers: replaced in place
+        self.replace(prompts)
+
+    def replace(self, prompts: Sequence[Prompt]) -> None:
+        """Use a reloaded set of prompts (/kb reload); a pending delivery of a removed one is skipped."""
         self.prompts = tuple(prompts)
-        self.by_id = {p.id: p for p in self.prompts}
+        self.by_id.clear()
+        self.by_id.update((p.id, p) for p in self.prompts)
 
     def __call__(self, audience: str, stage: str | None, used: Sequence[str]) -> str | None:
         """The next prompt of the stage's pool (every prompt for a channel, or a member with no stage)."""
@@ -314,12 +320,13 @@ class Learning(commands.Cog):
 
 async def setup(bot: MentorBot) -> None:
     """Load the prompts, register the planner and the delivery handlers, add the cog."""
-    try:
-        prompts = load_prompts(bot.library.folder, known_entries=set(bot.library.index.kb.by_id))
-    except KnowledgeError as error:  # a custom knowledge folder without (valid) prompts: run without them
-        log.warning("learning prompts unavailable, scheduled prompts will be skipped: %s", error.problems[:3])
-        prompts = ()
-    chooser = PromptChooser(prompts)
+    library = bot.library
+    if library.prompt_problems:  # a custom knowledge folder without (valid) prompts: run without them
+        log.warning(
+            "learning prompts unavailable, scheduled prompts will be skipped: %s", library.prompt_problems[:3]
+        )
+    chooser = PromptChooser(library.prompts)
+    library.on_reload.append(lambda reloaded: chooser.replace(reloaded.prompts))
     planner = LearningPlanner(
         bot.storage.learning,
         bot.storage.deliveries,

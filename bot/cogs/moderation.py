@@ -190,7 +190,7 @@ class Moderation(commands.Cog):
     @kb.command(name="reload")
     @moderator_only()
     async def reload(self, interaction: discord.Interaction) -> None:
-        """Re-read the knowledge base files without restarting; a broken one is refused."""
+        """Re-read the knowledge base and learning prompts without restarting; a broken folder is refused."""
         await interaction.response.defer(ephemeral=True, thinking=True)  # validation reads every file
         problems = self.library.reload()
         if problems:
@@ -202,7 +202,10 @@ class Moderation(commands.Cog):
             )
         else:
             kb = self.library.index.kb
-            text = f"Reloaded: {len(kb.entries)} entries in {len(kb.sections)} sections."
+            text = (
+                f"Reloaded: {len(kb.entries)} entries in {len(kb.sections)} sections, "
+                f"{len(self.library.prompts)} learning prompts."
+            )
         await interaction.followup.send(clip(text, MESSAGE_MAX), ephemeral=True)
 
 
