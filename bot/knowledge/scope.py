@@ -1039,6 +1039,8 @@ def _keyed(
 def _holds(conditions: tuple[_Keyed, ...], held: set[str]) -> bool:
     """Return True when a question's words meet every condition: some alternative's words all held."""
     for keys, by_key in conditions:
+        if keys.isdisjoint(held):
+            return False  # the usual case: the question holds no key word of the condition
         if not any(held.issuperset(words) for key in keys.intersection(held) for words in by_key[key]):
             return False
     return True

@@ -337,14 +337,16 @@ class SearchIndex:
         held: list[list[float]] = [[] for _ in self._sections]
         stem_sections = self._stem_sections
         for st in stems:
-            w = weights[st]
-            for k in stem_sections.get(st, ()):
-                held[k].append(w)
-        section_share = [sum(ws) / total for ws in held]
+            in_sections = stem_sections.get(st)
+            if in_sections:
+                w = weights[st]
+                for k in in_sections:
+                    held[k].append(w)
+        section_part = [FIELD_SECTION * (sum(ws) / total) for ws in held]  # per section, not per candidate
         doc_section = self._doc_section
         focus_ratio = WEIGHT_FOCUS / WEIGHT_COVERAGE
         prescores = [
-            (partial[i] + focus_ratio * focus_hits[i]) / total + FIELD_SECTION * section_share[doc_section[i]]
+            (partial[i] + focus_ratio * focus_hits[i]) / total + section_part[doc_section[i]]
             for i in candidates
         ]
         return candidates, prescores
