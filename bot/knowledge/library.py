@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from bot.knowledge.loader import KnowledgeError, Problem, bundled_knowledge_dir, load_knowledge
 from bot.knowledge.prompt_library import PROMPTS_FILE, Prompt, load_prompts
 from bot.knowledge.search import SearchIndex
-
-log = logging.getLogger(__name__)
 
 
 class Library:
