@@ -21,7 +21,7 @@ import collections
 import functools
 import itertools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from bot.knowledge.needles import (
@@ -56,9 +56,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-def _alternatives(source: str) -> list[str]:
-    """Split a regular expression at its top-level "|" (outside groups and character sets)."""
-    parts, depth, start, i, in_set = [], 0, 0, 0, False
+def _structure(source: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """Yield (position, character, depth) for each character of a regular expression from `start` that is
+    neither escaped nor inside a character set; depth counts the groups open around it (a ")" is at the
+    depth outside the group it closes)."""
+    depth, i, in_set = 0, start, False
     while i < len(source):
         c = source[i]
         if c == "\\":
@@ -67,12 +69,20 @@ def _alternatives(source: str) -> list[str]:
             in_set = c != "]"
         elif c == "[":
             in_set = True
-        elif c in "()":
-            depth += 1 if c == "(" else -1
-        elif c == "|" and depth == 0:
+        else:
+            depth -= c == ")"
+            yield i, c, depth
+            depth += c == "("
+        i += 1
+
+
+def _alternatives(source: str) -> list[str]:
+    """Split a regular expression at its top-level "|" (outside groups and character sets)."""
+    parts, start = [], 0
+    for i, c, depth in _structure(source):
+        if c == "|" and depth == 0:
             parts.append(source[start:i])
             start = i + 1
-        i += 1
     return [*parts, source[start:]]
 
 
@@ -887,22 +897,9 @@ def _pieces(pattern: re.Pattern[str]) -> list[str]:
 
 def _closes_at_end(source: str) -> bool:
     """Return True when the first group opened after a plain prefix is closed by the source's last ")"."""
-    depth, i, in_set = 0, source.index("(?:"), False
-    while i < len(source):
-        c = source[i]
-        if c == "\\":
-            i += 1
-        elif in_set:
-            in_set = c != "]"
-        elif c == "[":
-            in_set = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i == len(source) - 1
-        i += 1
+    for i, c, depth in _structure(source, source.index("(?:")):
+        if c == ")" and depth == 0:
+            return i == len(source) - 1
     return False
 
 
