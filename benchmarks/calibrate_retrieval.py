@@ -35,6 +35,7 @@ TUNING_SETS = (
     "realistic-tuning-5.tsv",
     "realistic-tuning-6.tsv",
     "realistic-tuning-7.tsv",
+    "realistic-tuning-8.tsv",
     "realistic-traps-tuning.tsv",
     "dev-questions.tsv",
 )

@@ -24,6 +24,7 @@ SETS = (
     ("realistic check", "realistic-check-questions.tsv"),
     ("realistic check 2", "realistic-check-2.tsv"),
     ("realistic check 3", "realistic-check-3.tsv"),
+    ("realistic check 4", "realistic-check-4.tsv"),
     ("blind", "blind-questions.tsv"),
     ("held-out", "heldout-questions.tsv"),
     ("dev", "dev-questions.tsv"),
@@ -34,6 +35,7 @@ SETS = (
     ("realistic tuning 5", "realistic-tuning-5.tsv"),
     ("realistic tuning 6", "realistic-tuning-6.tsv"),
     ("realistic tuning 7", "realistic-tuning-7.tsv"),
+    ("realistic tuning 8", "realistic-tuning-8.tsv"),
     ("tuning traps", "realistic-traps-tuning.tsv"),
 )
 
