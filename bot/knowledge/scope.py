@@ -610,12 +610,13 @@ INTENTS: tuple[Intent, ...] = (
             r"\blive sound engineer\b.*\btours?\b",
             r"\b(live sound|foh|front of house|monitor)\b.*\b(career|hired|certifications?|tours?|touring"
             r"|theaters?|theatres?|engineer for)\b",
-            r"\bbecome (a |an )?(foh|front of house|monitor) (engineer|tech|technician|mixer)\b|\blive sound as (a |my )?"
-            r"(actual |main |real )?(full time )?(job|career|living)\b",
+            r"\bbecome (a |an )?(foh|front of house|monitor) (engineer|tech|technician|mixer)\b"
+            r"|\blive sound as (a |my )?(actual |main |real )?(full time )?(job|career|living)\b",
             r"\b(live sound|foh) (engineer|tech|technician)s? (for|at) (concerts|tours|a theater"
             r"|festivals)\b",
             r"\bradio (producer|station|show|host|presenter|dj)s?\b|\bvideo editor\b",
-            r"\bsound design(er)? (for|in) (video )?(film|films|movies|games|tv|theme parks?|theatre|theater|ads)\b",
+            r"\bsound design(er)? (for|in) (video )?(film|films|movies|games|tv|theme parks?|theatre|theater"
+            r"|ads)\b",
             r"\b(audio|sound) for (video )?games\b|\bsound (engineer|designer|guy)s? (for|in|at) (films?"
             r"|movies|tv|theatre|theater|tours?|broadcast|games|theme parks?)\b|\bbecome (a "
             r"|an )?(live )?sound (engineer|tech|technician|guy) (for|at|on) (?!(a |the )?studio)",
