@@ -9,6 +9,7 @@ import pytest
 
 from bot.knowledge import SearchIndex, load_knowledge
 from bot.knowledge.question import asked_part
+from bot.knowledge.search import BACKSTORY_WEIGHT, OUT_OF_SCOPE_MARK
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +122,19 @@ def test_backstory_weighs_less_than_the_question(index: SearchIndex) -> None:
     internship, muddy = index.vocabulary.stems(["internship", "muddy"])
     assert factors[internship] == 1.0
     assert factors[muddy] < 1.0
+
+
+def test_out_of_scope_words_weigh_less_only_in_the_backstory(index: SearchIndex) -> None:
+    """Money in the backstory ("rent is due") colours the question like any backstory word; asked, it counts."""
+    told = index._analyse(
+        "money is tight and the rent is due. how do people get a studio internship?"
+    ).factors
+    assert told[OUT_OF_SCOPE_MARK + "rent"] == BACKSTORY_WEIGHT
+    asked = index._analyse(
+        "i finally got a studio internship. do studio interns get a salary or is it unpaid?"
+    ).factors
+    assert asked[OUT_OF_SCOPE_MARK + "salary"] == 1.0
+    assert asked[OUT_OF_SCOPE_MARK + "unpaid"] == 1.0
 
 
 def test_dropped_g_on_a_stopword_is_not_corrected_into_a_topic(index: SearchIndex) -> None:

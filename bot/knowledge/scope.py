@@ -194,6 +194,7 @@ _SCHOOLS = (
     "|busy works|you suck at producing|mr bill|venus theory|dan worrall|recording revolution"
     "|graham cochrane|adam neely|nahre sol|8 bit music theory|white sea studio|produce like a pro academy"
     "|ableton certified|abbey road institute|point blank online|collective academy|hochschule"
+    "|the open university|open uni"
 )
 _GENRES = (
     "trap|drill|lofi|lo fi|house|tech house|deep house|techno|dubstep|edm|hip hop|boom bap|rnb|r and b"
@@ -609,10 +610,13 @@ INTENTS: tuple[Intent, ...] = (
             r"\blive sound engineer\b.*\btours?\b",
             r"\b(live sound|foh|front of house|monitor)\b.*\b(career|hired|certifications?|tours?|touring"
             r"|theaters?|theatres?|engineer for)\b",
+            r"\bbecome (a |an )?(foh|front of house|monitor) (engineer|tech|technician|mixer)\b"
+            r"|\blive sound as (a |my )?(actual |main |real )?(full time )?(job|career|living)\b",
             r"\b(live sound|foh) (engineer|tech|technician)s? (for|at) (concerts|tours|a theater"
             r"|festivals)\b",
             r"\bradio (producer|station|show|host|presenter|dj)s?\b|\bvideo editor\b",
-            r"\bsound design(er)? (for|in) (film|films|movies|games|tv|theme parks?|theatre|theater|ads)\b",
+            r"\bsound design(er)? (for|in) (video )?(film|films|movies|games|tv|theme parks?|theatre|theater"
+            r"|ads)\b",
             r"\b(audio|sound) for (video )?games\b|\bsound (engineer|designer|guy)s? (for|in|at) (films?"
             r"|movies|tv|theatre|theater|tours?|broadcast|games|theme parks?)\b|\bbecome (a "
             r"|an )?(live )?sound (engineer|tech|technician|guy) (for|at|on) (?!(a |the )?studio)",
