@@ -280,3 +280,19 @@ def test_only_chat_is_read_as_backstory(index: SearchIndex, question: str, inten
     result = index.search(question)
     assert result.confidence is Confidence.NONE, result.best
     assert result.out_of_scope == intent
+
+
+@pytest.mark.parametrize(
+    ("question", "marks"),
+    [
+        ("how long before an assistant gets a promotion to producer", ()),
+        ("will the studio ever promote me to producer", ()),
+        ("how do i get promotion for my ep", ("promotion",)),
+        ("best way to promote my beats online", ("promote",)),
+    ],
+)
+def test_a_promotion_up_the_career_ladder_is_not_promoting_music(
+    question: str, marks: tuple[str, ...]
+) -> None:
+    """'Promotion to producer' is a career step; promoting a release stays an out-of-scope word."""
+    assert check_scope(words(question)).marks == marks

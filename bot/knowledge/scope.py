@@ -874,6 +874,12 @@ BACKSTORY_CHATTER: frozenset[str] = frozenset(i.name for i in INTENTS if not i.d
 _WORD_INTENT: dict[str, str] = {w: intent.name for intent in INTENTS for w in intent.words}
 _PAIR_INTENT: dict[tuple[str, str], str] = {p: intent.name for intent in INTENTS for p in intent.pairs}
 _TOGETHER = tuple((k, intent.together) for k, intent in enumerate(INTENTS) if intent.together)
+# Marked words that mean something else before these words: a "promotion to producer" is a step up the
+# career ladder, not promoting a release.
+_UNMARKED_BEFORE: dict[str, frozenset[str]] = {
+    "promotion": frozenset({"to", "from"}),
+    "promote": frozenset({"me", "you", "u", "him", "her", "them", "interns", "assistants"}),
+}
 
 # Group references tie a pattern's alternatives together; a plain prefix ("^", " ") then one group.
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
@@ -1071,7 +1077,11 @@ def check_scope(all_words: list[str]) -> ScopeCheck:
 
     The intent is the first in INTENTS order whose `together` sets or one of whose patterns match.
     """
-    marks = [w for w in all_words if w in _WORD_INTENT]
+    marks = [
+        w
+        for w, after in zip(all_words, [*all_words[1:], ""], strict=False)  # "" after the last word
+        if w in _WORD_INTENT and after not in _UNMARKED_BEFORE.get(w, ())
+    ]
     content = [w for w in all_words if w not in STOPWORDS]
     for pair in itertools.pairwise(content):
         if pair in _PAIR_INTENT:

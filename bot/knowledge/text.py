@@ -262,6 +262,8 @@ _STEM_EXCEPTIONS: dict[str, str] = {
     "hearing": "hearing",
     "expectation": "expectation",
     "expectations": "expectation",
+    # "early" is not "ear" + "ly": "hit walls early on" must not match ear training.
+    "early": "earli",
 }
 # A final "s" after these is part of the word, not a plural: "process", "focus", "basis".
 _NOT_PLURAL_ENDINGS = ("ss", "us", "is")
