@@ -131,6 +131,7 @@ CLEAR = [
     "what key skills does a producer need",
     "how do i bounce back from rejection",
     "what course should i take for music production",
+    "is producing as rewarding as what youtubers say, or is that hype",
     "do you learn much at uni in music production",
     "what daw skills do i need",
     "not sure if this is the right channel but how do i get an internship",

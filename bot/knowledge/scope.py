@@ -549,7 +549,8 @@ INTENTS: tuple[Intent, ...] = (
             r"|institute|conservatory|conservatoire|academy|college of music|school of music)\b",
             r"\b(which|what|best|good|top|recommend|recommended"
             r"|favou?rite)( [a-z]+){0,3}? (youtube channels?|youtubers?|youtube teachers?"
-            r"|youtube tutorials?|course platforms?|tutorial channels?)\b",
+            r"|youtube tutorials?|course platforms?|tutorial channels?)\b"
+            r"(?! (say|says|said|claim|claims|tell|told|think|thinks|make it (look|seem|sound)))",
             r"\b(youtube channels?|youtubers?) (you |u )?(recommend|to learn|for learning|to follow)\b",
             r"\b(entry requirements|grades do i need|grades to get into)\b.*\b(for|into) (the )?(?!(a|an"
             r"|uni|university|college|music|production)\b)[a-z]+\b",
