@@ -25,6 +25,7 @@ SETS = (
     ("realistic check 2", "realistic-check-2.tsv"),
     ("realistic check 3", "realistic-check-3.tsv"),
     ("realistic check 4", "realistic-check-4.tsv"),
+    ("realistic check 5", "realistic-check-5.tsv"),
     ("blind", "blind-questions.tsv"),
     ("held-out", "heldout-questions.tsv"),
     ("dev", "dev-questions.tsv"),
@@ -36,6 +37,7 @@ SETS = (
     ("realistic tuning 6", "realistic-tuning-6.tsv"),
     ("realistic tuning 7", "realistic-tuning-7.tsv"),
     ("realistic tuning 8", "realistic-tuning-8.tsv"),
+    ("realistic tuning 9", "realistic-tuning-9.tsv"),
     ("tuning traps", "realistic-traps-tuning.tsv"),
 )
 
