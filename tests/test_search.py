@@ -372,3 +372,17 @@ def test_document_words_reads_every_chunk() -> None:
     text = "studio " * 100 + "mentorship"
     assert "mentorship" not in content_words(text)
     assert document_words(text)[-1] == "mentorship"
+
+
+def test_phrasings_spell_words_in_full(index: SearchIndex) -> None:
+    """A phrasing's dropped g ("mixin") makes the knowledge base know "mixin" as a word of its own, so members'
+    "mixin" stops being corrected to "mixing" and matches that one phrasing only: phrasings spell words out."""
+    known = index.vocabulary._known
+    clipped = sorted(
+        (entry.id, word)
+        for entry in index.kb.entries
+        for text in (entry.title, *entry.phrasings)
+        for word in words(text)
+        if len(word) >= 5 and word.endswith("in") and word + "g" in known  # "win" is a word
+    )
+    assert clipped == []
