@@ -1078,11 +1078,14 @@ def check_scope(all_words: list[str]) -> ScopeCheck:
 
     The intent is the first in INTENTS order whose `together` sets or one of whose patterns match.
     """
-    marks = [
-        w
-        for w, after in zip(all_words, [*all_words[1:], ""], strict=False)  # "" after the last word
-        if w in _WORD_INTENT and after not in _UNMARKED_BEFORE.get(w, ())
-    ]
+    marks = [w for w in all_words if w in _WORD_INTENT]
+    if marks and not _UNMARKED_BEFORE.keys().isdisjoint(marks):  # rare: only then look at the next words
+        nexts = [*all_words[1:], ""]
+        marks = [
+            w
+            for w, after in zip(all_words, nexts, strict=True)
+            if w in _WORD_INTENT and after not in _UNMARKED_BEFORE.get(w, ())
+        ]
     content = [w for w in all_words if w not in STOPWORDS]
     for pair in itertools.pairwise(content):
         if pair in _PAIR_INTENT:

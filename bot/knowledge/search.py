@@ -180,28 +180,30 @@ class SearchIndex:
         phrase_stems = stems
         asked: Reading | None = None
         asked_text = asked_part(question)
-        asked_words: set[str] | None = None  # the asked clause's words, when its backstory weighs less
+        asked_clause: set[str] | None = None  # the asked clause's words, when its backstory weighs less
         intent = scope.intent
         if asked_text is not None:
-            asked_words_list = words(asked_text)
-            asked_stems = self._topic_stems(asked_words_list, off_words)
+            asked_words = words(asked_text)
+            asked_stems = self._topic_stems(asked_words, off_words)
             if sum(1 for st in asked_stems if self._known(st)) >= ASKED_MIN_STEMS:
-                if intent in BACKSTORY_CHATTER and check_scope(asked_words_list).intent is None:
+                if intent in BACKSTORY_CHATTER and check_scope(asked_words).intent is None:
                     intent = None  # "sup guys... should i try other genres? ... my cat walked on my keys"
                 phrase_stems = asked_stems
                 asked_set = set(asked_stems)
-                asked_words = set(asked_words_list)
+                asked_clause = set(asked_words)
                 for st in stems:
                     if st not in asked_set:
                         factors[st] = BACKSTORY_WEIGHT
                 if not scope.marks and not intent:  # with pay or another career about, rank the whole
                     alone = dict.fromkeys(asked_stems, 1.0)
-                    asked = Reading(alone, " ".join(asked_words_list), asked_stems, None)
-        marks = [OUT_OF_SCOPE_MARK + hit for hit in dict.fromkeys(scope.marks)]
-        for hit, mark in zip(dict.fromkeys(scope.marks), marks, strict=True):
+                    asked = Reading(alone, " ".join(asked_words), asked_stems, None)
+        marks = []
+        for hit in dict.fromkeys(scope.marks):
+            mark = OUT_OF_SCOPE_MARK + hit
+            marks.append(mark)
             # Money or another career in the backstory ("45 with a mortgage ... what does the path look like")
             # colours the question like any backstory word; in the asked clause it counts in full.
-            told = asked_words is not None and not asked_words.intersection(hit.split("_"))
+            told = asked_clause is not None and asked_clause.isdisjoint(hit.split("_"))
             factors[mark] = BACKSTORY_WEIGHT if told else 1.0
         return Reading(factors, " ".join(all_words), phrase_stems + marks, intent, asked)
 
