@@ -36,6 +36,7 @@ class Library:
         except KnowledgeError as exc:
             return exc.problems
         prompts: tuple[Prompt, ...] = ()
+        # A folder that never had prompts reloads without them; one that had them must keep valid ones.
         if ((self.folder or bundled_knowledge_dir()) / PROMPTS_FILE).is_file() or self.prompts:
             try:
                 prompts = load_prompts(self.folder, known_entries=set(kb.by_id))
